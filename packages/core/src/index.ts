@@ -1,0 +1,3 @@
+export * from './case-study.js';
+export * from './errors.js';
+export * from './session-rules.js';

@@ -1,0 +1,124 @@
+/**
+ * The session rules as pure functions of (session, case study, now).
+ * Nothing here knows HTTP, LiveKit or Postgres.
+ */
+import { randomBytes } from 'node:crypto';
+import { DomainError, type ErrorCode } from './errors.js';
+
+export const SESSION_DEFAULTS = {
+  durationLimitSeconds: 600,
+  maxReconnects: 2,
+  reconnectWindowSeconds: 3600,
+  heartbeatSeconds: 5,
+  warningBeforeEndSeconds: 60,
+} as const;
+
+export const endReasons = ['user_ended', 'timer_expired', 'conversation_ttl_exceeded', 'reconnect_exceeded'] as const;
+export type EndReason = (typeof endReasons)[number];
+
+export const sessionStatuses = ['pending', 'active', 'ended'] as const;
+export type SessionStatus = (typeof sessionStatuses)[number];
+
+/** The fields of a session row the rules read. */
+export interface SessionClock {
+  status: SessionStatus;
+  endReason: EndReason | null;
+  elapsedActiveTime: number;
+  durationLimit: number;
+  reconnectCount: number;
+  /** Start of the running segment while the student is connected with the agent. */
+  connectedSince: Date | null;
+  lastDisconnectAt: Date | null;
+  createdAt: Date;
+}
+
+export interface SessionLimits {
+  maxReconnects: number;
+  reconnectWindowSeconds: number;
+}
+
+const defaultLimits: SessionLimits = {
+  maxReconnects: SESSION_DEFAULTS.maxReconnects,
+  reconnectWindowSeconds: SESSION_DEFAULTS.reconnectWindowSeconds,
+};
+
+/** Active seconds used so far, including the segment still running; never above the limit. */
+export function activeTime(session: SessionClock, now: Date): number {
+  const running =
+    session.status === 'active' && session.connectedSince
+      ? Math.max(0, (now.getTime() - session.connectedSince.getTime()) / 1000)
+      : 0;
+  return Math.min(session.durationLimit, session.elapsedActiveTime + running);
+}
+
+export function remainingTime(session: SessionClock, now: Date): number {
+  return Math.max(0, session.durationLimit - activeTime(session, now));
+}
+
+/** The 410 code for a session that has already ended: SESSION_<END_REASON>, or SESSION_ENDED. */
+export function endedErrorCode(endReason: EndReason | null): ErrorCode {
+  if (!endReason) return 'SESSION_ENDED';
+  return `SESSION_${endReason.toUpperCase()}` as ErrorCode;
+}
+
+/** The error a student gets for touching a session that has ended. */
+export function sessionEndedError(endReason: EndReason | null): DomainError {
+  return new DomainError(endedErrorCode(endReason), 'This session has already ended', {
+    end_reason: endReason,
+  });
+}
+
+/** When the reconnect window is measured from: the last disconnect, else the session's creation. */
+export function reconnectWindowStart(session: SessionClock): Date {
+  return session.lastDisconnectAt ?? session.createdAt;
+}
+
+export type ResumeVerdict =
+  | { kind: 'resume' }
+  | { kind: 'already_ended'; endReason: EndReason | null }
+  | { kind: 'end'; endReason: Exclude<EndReason, 'user_ended'> };
+
+/**
+ * May this session be resumed now? Checks in the contract's order: still active,
+ * reconnect window, reconnect limit, then time left on the clock.
+ */
+export function resumeVerdict(session: SessionClock, now: Date, limits: SessionLimits = defaultLimits): ResumeVerdict {
+  if (session.status === 'ended') return { kind: 'already_ended', endReason: session.endReason };
+  const sinceWindowStart = (now.getTime() - reconnectWindowStart(session).getTime()) / 1000;
+  if (sinceWindowStart > limits.reconnectWindowSeconds) {
+    return { kind: 'end', endReason: 'conversation_ttl_exceeded' };
+  }
+  if (session.reconnectCount >= limits.maxReconnects) {
+    return { kind: 'end', endReason: 'reconnect_exceeded' };
+  }
+  if (remainingTime(session, now) <= 0) return { kind: 'end', endReason: 'timer_expired' };
+  return { kind: 'resume' };
+}
+
+/** The error answered when a resume check ends the session. */
+export function resumeFailedError(endReason: Exclude<EndReason, 'user_ended'>): DomainError {
+  const messages: Record<typeof endReason, string> = {
+    conversation_ttl_exceeded: 'The reconnect window has expired; the session was ended and sent for grading',
+    reconnect_exceeded: 'The reconnect limit was reached; the session was ended and sent for grading',
+    timer_expired: 'The session time is used up; the session was ended and sent for grading',
+  };
+  return new DomainError(endedErrorCode(endReason), messages[endReason], { end_reason: endReason });
+}
+
+export function attemptsExhausted(attemptCount: number, maxAttempts: number): boolean {
+  return attemptCount >= maxAttempts;
+}
+
+export function attemptsExhaustedError(attemptCount: number, maxAttempts: number): DomainError {
+  return new DomainError('VALIDATION_ERROR', 'Maximum attempts reached for this case study', {
+    attempt_count: attemptCount,
+    max_attempts: maxAttempts,
+  });
+}
+
+/** LiveKit room names are `mind-` and 12 hex characters; each resume opens a new one. */
+export function newRoomName(): string {
+  return `mind-${randomBytes(6).toString('hex')}`;
+}
+
+export const ROOM_NAME_PATTERN = /^mind-[0-9a-f]{12}$/;

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import {
+  activeTime,
+  attemptsExhausted,
+  attemptsExhaustedError,
+  endedErrorCode,
+  errorStatus,
+  newRoomName,
+  ROOM_NAME_PATTERN,
+  remainingTime,
+  resumeFailedError,
+  resumeVerdict,
+  type SessionClock,
+} from '../src/index.js';
+
+const t0 = new Date('2026-01-01T10:00:00Z');
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+
+function session(overrides: Partial<SessionClock> = {}): SessionClock {
+  return {
+    status: 'active',
+    endReason: null,
+    elapsedActiveTime: 0,
+    durationLimit: 600,
+    reconnectCount: 0,
+    connectedSince: null,
+    lastDisconnectAt: null,
+    createdAt: t0,
+    ...overrides,
+  };
+}
+
+describe('activeTime', () => {
+  it('is the stored figure while the student is away', () => {
+    expect(activeTime(session({ elapsedActiveTime: 185 }), at(5000))).toBe(185);
+  });
+
+  it('adds the running segment while the student is connected', () => {
+    const s = session({ elapsedActiveTime: 100, connectedSince: at(0) });
+    expect(activeTime(s, at(30))).toBe(130);
+  });
+
+  it('never exceeds the duration limit', () => {
+    const s = session({ elapsedActiveTime: 590, connectedSince: at(0) });
+    expect(activeTime(s, at(60))).toBe(600);
+    expect(remainingTime(s, at(60))).toBe(0);
+  });
+
+  it('does not run for a pending or ended session', () => {
+    expect(activeTime(session({ status: 'pending', connectedSince: at(0) }), at(30))).toBe(0);
+    expect(
+      activeTime(
+        session({ status: 'ended', endReason: 'user_ended', elapsedActiveTime: 9, connectedSince: at(0) }),
+        at(30),
+      ),
+    ).toBe(9);
+  });
+});
+
+describe('resumeVerdict', () => {
+  it('resumes an active session inside the window with reconnects and time left', () => {
+    const s = session({ elapsedActiveTime: 185, reconnectCount: 1, lastDisconnectAt: at(100) });
+    expect(resumeVerdict(s, at(100 + 3599))).toEqual({ kind: 'resume' });
+  });
+
+  it('reports an ended session as already ended with its reason', () => {
+    const s = session({ status: 'ended', endReason: 'user_ended' });
+    expect(resumeVerdict(s, at(1))).toEqual({ kind: 'already_ended', endReason: 'user_ended' });
+  });
+
+  it('ends with conversation_ttl_exceeded an hour after the last disconnect', () => {
+    const s = session({ lastDisconnectAt: at(100) });
+    expect(resumeVerdict(s, at(100 + 3601))).toEqual({ kind: 'end', endReason: 'conversation_ttl_exceeded' });
+  });
+
+  it('measures the window from creation when the student never connected', () => {
+    expect(resumeVerdict(session({ status: 'pending' }), at(3601))).toEqual({
+      kind: 'end',
+      endReason: 'conversation_ttl_exceeded',
+    });
+  });
+
+  it('ends with reconnect_exceeded after two reconnects', () => {
+    expect(resumeVerdict(session({ reconnectCount: 2 }), at(10))).toEqual({
+      kind: 'end',
+      endReason: 'reconnect_exceeded',
+    });
+  });
+
+  it('ends with timer_expired when no active time is left', () => {
+    expect(resumeVerdict(session({ elapsedActiveTime: 600 }), at(10))).toEqual({
+      kind: 'end',
+      endReason: 'timer_expired',
+    });
+  });
+
+  it('checks the window before the reconnect limit, and the limit before the timer', () => {
+    const all = session({ reconnectCount: 2, elapsedActiveTime: 600, lastDisconnectAt: at(0) });
+    expect(resumeVerdict(all, at(4000))).toMatchObject({ endReason: 'conversation_ttl_exceeded' });
+    expect(resumeVerdict(all, at(10))).toMatchObject({ endReason: 'reconnect_exceeded' });
+  });
+
+  it('honours configured limits', () => {
+    const limits = { maxReconnects: 5, reconnectWindowSeconds: 10 };
+    expect(resumeVerdict(session({ reconnectCount: 3 }), at(5), limits)).toEqual({ kind: 'resume' });
+    expect(resumeVerdict(session(), at(11), limits)).toMatchObject({ endReason: 'conversation_ttl_exceeded' });
+  });
+});
+
+describe('error codes', () => {
+  it('names an ended session by its end reason', () => {
+    expect(endedErrorCode('user_ended')).toBe('SESSION_USER_ENDED');
+    expect(endedErrorCode('conversation_ttl_exceeded')).toBe('SESSION_CONVERSATION_TTL_EXCEEDED');
+    expect(endedErrorCode(null)).toBe('SESSION_ENDED');
+  });
+
+  it('answers 410 for every failed resume', () => {
+    for (const reason of ['conversation_ttl_exceeded', 'reconnect_exceeded', 'timer_expired'] as const) {
+      const error = resumeFailedError(reason);
+      expect(error.status).toBe(410);
+      expect(errorStatus[error.code]).toBe(410);
+      expect(error.details).toEqual({ end_reason: reason });
+    }
+  });
+
+  it('reports attempts as 422 VALIDATION_ERROR with the counts', () => {
+    expect(attemptsExhausted(2, 3)).toBe(false);
+    expect(attemptsExhausted(3, 3)).toBe(true);
+    const error = attemptsExhaustedError(3, 3);
+    expect([error.status, error.code, error.details]).toEqual([
+      422,
+      'VALIDATION_ERROR',
+      { attempt_count: 3, max_attempts: 3 },
+    ]);
+  });
+});
+
+describe('newRoomName', () => {
+  it('is mind- and 12 hex characters, new each time', () => {
+    const names = new Set(Array.from({ length: 100 }, newRoomName));
+    expect(names.size).toBe(100);
+    for (const name of names) expect(name).toMatch(ROOM_NAME_PATTERN);
+  });
+});

@@ -1,0 +1,19 @@
+import { connect } from '../client.js';
+import { databaseConfigSchema, parseConfig } from '../database-config.js';
+import { openDatabase } from '../dev-database.js';
+import { migrateDatabase } from '../migrate.js';
+import { seedDemo } from '../seed/seed.js';
+
+const config = parseConfig(databaseConfigSchema);
+const database = await openDatabase(config, console.log);
+const handle = connect(database.url, { max: 2, applicationName: 'seed' });
+try {
+  await migrateDatabase(database.url);
+  const summary = await seedDemo(handle.db);
+  console.log(
+    `seeded tenant ${summary.tenant.slug}: ${summary.users.length} users, ${summary.caseStudies.length} case studies`,
+  );
+} finally {
+  await handle.close();
+  await database.stop();
+}

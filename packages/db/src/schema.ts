@@ -1,0 +1,213 @@
+/**
+ * The tables, as the single source of truth. Migrations in /drizzle are
+ * generated from this file (`pnpm db:generate`) and reviewed as SQL.
+ * Column names are snake_case so admins can query them straight from psql.
+ */
+import type { EndReason, Fact, Persona, RubricItem, SessionStatus } from '@sp/core';
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const tenants = pgTable('tenants', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+/** People known to the platform. `id` is the identity provider's `sub`. */
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    role: text('role', { enum: ['student', 'instructor', 'admin'] }).notNull(),
+    name: text('name'),
+    email: text('email'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('users_tenant_idx').on(t.tenantId)],
+);
+
+export const caseStudies = pgTable(
+  'case_studies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    description: text('description').notNull(),
+    persona: jsonb('persona').$type<Persona>().notNull(),
+    facts: jsonb('facts').$type<Fact[]>().notNull(),
+    instructions: text('instructions').notNull().default(''),
+    rubric: jsonb('rubric').$type<RubricItem[]>().notNull(),
+    durationLimit: integer('duration_limit').notNull().default(600),
+    maxAttempts: integer('max_attempts').notNull().default(3),
+    published: boolean('published').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('case_studies_tenant_slug_key').on(t.tenantId, t.slug),
+    check('case_studies_duration_limit_positive', sql`${t.durationLimit} > 0`),
+    check('case_studies_max_attempts_positive', sql`${t.maxAttempts} > 0`),
+  ],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    userId: text('user_id').notNull(),
+    contentTypeId: text('content_type_id').notNull().default('case_study'),
+    contentId: uuid('content_id')
+      .notNull()
+      .references(() => caseStudies.id),
+    conversationId: text('conversation_id'),
+    status: text('status').$type<SessionStatus>().notNull().default('pending'),
+    isActive: boolean('is_active').notNull().default(true),
+    startTime: timestamp('start_time', { withTimezone: true }),
+    endTime: timestamp('end_time', { withTimezone: true }),
+    /** The worker's heartbeat: last time it persisted the clock. */
+    lastActivity: timestamp('last_activity', { withTimezone: true }),
+    /** Active seconds in closed segments plus the running one as of the last heartbeat. */
+    elapsedActiveTime: doublePrecision('elapsed_active_time').notNull().default(0),
+    /** Start of the running segment (student connected with the agent), else null. */
+    connectedSince: timestamp('connected_since', { withTimezone: true }),
+    /** Elapsed figure at `connected_since`, so a heartbeat can rewrite the total idempotently. */
+    segmentBase: doublePrecision('segment_base').notNull().default(0),
+    lastDisconnectAt: timestamp('last_disconnect_at', { withTimezone: true }),
+    reconnectCount: integer('reconnect_count').notNull().default(0),
+    endReason: text('end_reason').$type<EndReason>(),
+    durationLimit: integer('duration_limit').notNull().default(600),
+    roomName: text('room_name').notNull(),
+    attemptNumber: integer('attempt_number').notNull(),
+    /** `voice` or `text`: which channel the session is using now. */
+    channel: text('channel', { enum: ['voice', 'text'] })
+      .notNull()
+      .default('voice'),
+    /** `model` or `scripted` (offline patient). */
+    patientEngine: text('patient_engine', { enum: ['model', 'scripted'] }),
+    gradingStatus: text('grading_status', {
+      enum: ['not_started', 'pending', 'running', 'completed', 'failed'],
+    })
+      .notNull()
+      .default('not_started'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // One live session per student and case, enforced by the database itself.
+    uniqueIndex('sessions_one_active_per_user_case')
+      .on(t.tenantId, t.userId, t.contentId)
+      .where(sql`${t.status} <> 'ended'`),
+    // Attempt numbers are unique, so racing creations cannot exceed max_attempts.
+    uniqueIndex('sessions_attempt_key').on(t.tenantId, t.userId, t.contentId, t.attemptNumber),
+    uniqueIndex('sessions_room_name_key').on(t.roomName),
+    index('sessions_user_idx').on(t.tenantId, t.userId, t.createdAt),
+    check('sessions_status_valid', sql`${t.status} in ('pending', 'active', 'ended')`),
+    check(
+      'sessions_end_reason_valid',
+      sql`${t.endReason} is null or ${t.endReason} in ('user_ended', 'timer_expired', 'conversation_ttl_exceeded', 'reconnect_exceeded')`,
+    ),
+    check('sessions_ended_has_reason', sql`(${t.status} = 'ended') = (${t.endReason} is not null)`),
+    check('sessions_elapsed_nonnegative', sql`${t.elapsedActiveTime} >= 0`),
+  ],
+);
+
+/** One transcript turn. `sequence` is 1-based per session and continues across resumes. */
+export const sessionMessages = pgTable(
+  'session_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    sequence: integer('sequence').notNull(),
+    role: text('role', { enum: ['user', 'assistant'] }).notNull(),
+    content: text('content').notNull(),
+    channel: text('channel', { enum: ['voice', 'text'] })
+      .notNull()
+      .default('voice'),
+    /** The assistant was cut off; `content` is what was actually spoken. */
+    interrupted: boolean('interrupted').notNull().default(false),
+    /** Per-turn latency figures (stt, llm ttft, tts ttfb, end of utterance), in ms. */
+    metrics: jsonb('metrics').$type<Record<string, number>>(),
+    timestamp: timestamp('timestamp', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('session_messages_session_sequence_key').on(t.sessionId, t.sequence),
+    check('session_messages_sequence_positive', sql`${t.sequence} >= 1`),
+  ],
+);
+
+export type ReportItem = {
+  item_id: string;
+  verdict: 'met' | 'partially_met' | 'not_met';
+  evidence: number[];
+  justification: string;
+};
+
+/** The grade report of an ended session; exactly one per session. */
+export const gradeReports = pgTable(
+  'grade_reports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    sessionId: uuid('session_id')
+      .notNull()
+      .unique()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    status: text('status', { enum: ['pending', 'running', 'completed', 'failed'] })
+      .notNull()
+      .default('pending'),
+    grader: text('grader', { enum: ['model', 'heuristic'] }),
+    model: text('model'),
+    score: doublePrecision('score'),
+    items: jsonb('items').$type<ReportItem[]>(),
+    strengths: jsonb('strengths').$type<string[]>(),
+    improvements: jsonb('improvements').$type<string[]>(),
+    narrative: text('narrative'),
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('grade_reports_tenant_idx').on(t.tenantId, t.createdAt),
+    check('grade_reports_score_range', sql`${t.score} is null or (${t.score} >= 0 and ${t.score} <= 100)`),
+  ],
+);
+
+export type Tenant = typeof tenants.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type CaseStudy = typeof caseStudies.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type SessionMessage = typeof sessionMessages.$inferSelect;
+export type GradeReport = typeof gradeReports.$inferSelect;

@@ -1,0 +1,60 @@
+/**
+ * Ending a session: the one place every ending goes through (the API's /end,
+ * a failed resume, the worker's timer). The conditional UPDATE lets exactly one
+ * racer win; the winner creates the report row and the grading job in the
+ * same transaction, so grading is enqueued exactly once per ended session.
+ */
+import type { EndReason } from '@sp/core';
+import { and, eq, ne, sql } from 'drizzle-orm';
+import type { Database } from './client.js';
+import { type Executor, enqueueGrading } from './grading-queue.js';
+import { gradeReports, type Session, sessions } from './schema.js';
+
+export type EndOutcome = { ended: true; session: Session } | { ended: false; session: Session | null };
+
+/** Active seconds including the running segment, as SQL evaluated at `now()`. */
+export const liveElapsedSql = sql<number>`least(${sessions.durationLimit}::float8, case
+  when ${sessions.connectedSince} is not null
+    then ${sessions.segmentBase} + extract(epoch from now() - ${sessions.connectedSince})::float8
+  else ${sessions.elapsedActiveTime} end)`;
+
+export async function endSession(db: Database, sessionId: string, endReason: EndReason): Promise<EndOutcome> {
+  return db.transaction(async (tx) => {
+    const [won] = await tx
+      .update(sessions)
+      .set({
+        status: 'ended',
+        isActive: false,
+        endReason,
+        endTime: sql`now()`,
+        elapsedActiveTime: liveElapsedSql,
+        connectedSince: null,
+        gradingStatus: 'pending',
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(sessions.id, sessionId), ne(sessions.status, 'ended')))
+      .returning();
+    if (!won) {
+      const [current] = await tx.select().from(sessions).where(eq(sessions.id, sessionId));
+      return { ended: false, session: current ?? null } as const;
+    }
+    await enqueueReport(tx, won.id, won.tenantId);
+    return { ended: true, session: won } as const;
+  });
+}
+
+/** Creates (or resets, for a regrade) the session's report row and enqueues its grading job. */
+export async function enqueueReport(
+  tx: Executor & Pick<Database, 'insert'>,
+  sessionId: string,
+  tenantId: string,
+): Promise<void> {
+  await tx
+    .insert(gradeReports)
+    .values({ sessionId, tenantId, status: 'pending' })
+    .onConflictDoUpdate({
+      target: gradeReports.sessionId,
+      set: { status: 'pending', error: null, updatedAt: sql`now()` },
+    });
+  await enqueueGrading(tx, sessionId);
+}

@@ -1,0 +1,33 @@
+/**
+ * Test support: a fresh, migrated database of its own for each test file, on
+ * the real PostgreSQL that the global setup started. Never a mock.
+ */
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { afterAll, inject } from 'vitest';
+import { connect, type DbHandle } from '../client.js';
+import { withDatabase } from '../embedded.js';
+
+export interface TestDatabase extends DbHandle {
+  url: string;
+  name: string;
+}
+
+/** Clones the migrated template into a new database, dropped again after the file's tests. */
+export async function createTestDatabase(options: { max?: number } = {}): Promise<TestDatabase> {
+  const serverUrl = inject('pgServerUrl');
+  const template = inject('pgTemplate');
+  const name = `sp_test_${randomBytes(5).toString('hex')}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name} template ${template} strategy file_copy`);
+  const url = withDatabase(serverUrl, name);
+  const handle = connect(url, { max: options.max ?? 10, applicationName: 'test' });
+  afterAll(async () => {
+    await handle.close();
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+  return { ...handle, url, name };
+}
+
+export * from './fixtures.js';

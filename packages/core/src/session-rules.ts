@@ -23,11 +23,16 @@ export type SessionStatus = (typeof sessionStatuses)[number];
 export interface SessionClock {
   status: SessionStatus;
   endReason: EndReason | null;
+  /** Closed segments, plus the running one as of the last heartbeat. */
   elapsedActiveTime: number;
   durationLimit: number;
   reconnectCount: number;
-  /** Start of the running segment while the student is connected with the agent. */
+  /** Start of the running segment while the student is connected with the agent, else null. */
   connectedSince: Date | null;
+  /** Elapsed active time when the running segment began. */
+  segmentBase: number;
+  /** The worker's last heartbeat. */
+  lastActivity: Date | null;
   lastDisconnectAt: Date | null;
   createdAt: Date;
 }
@@ -42,13 +47,25 @@ const defaultLimits: SessionLimits = {
   reconnectWindowSeconds: SESSION_DEFAULTS.reconnectWindowSeconds,
 };
 
-/** Active seconds used so far, including the segment still running; never above the limit. */
+/**
+ * A running segment counts only up to this long after the worker's last
+ * heartbeat: a worker that died does not leave a clock running forever.
+ */
+export const HEARTBEAT_STALE_SECONDS = 15;
+
+/**
+ * Active seconds used so far, including the segment still running; never above
+ * the limit. Running time is `segmentBase + (now - connectedSince)`, frozen
+ * once heartbeats stop for HEARTBEAT_STALE_SECONDS.
+ */
 export function activeTime(session: SessionClock, now: Date): number {
-  const running =
-    session.status === 'active' && session.connectedSince
-      ? Math.max(0, (now.getTime() - session.connectedSince.getTime()) / 1000)
-      : 0;
-  return Math.min(session.durationLimit, session.elapsedActiveTime + running);
+  if (session.status !== 'active' || !session.connectedSince) {
+    return Math.min(session.durationLimit, session.elapsedActiveTime);
+  }
+  const heartbeat = (session.lastActivity ?? session.connectedSince).getTime();
+  const until = Math.min(now.getTime(), heartbeat + HEARTBEAT_STALE_SECONDS * 1000);
+  const running = Math.max(0, (until - session.connectedSince.getTime()) / 1000);
+  return Math.min(session.durationLimit, Math.max(session.elapsedActiveTime, session.segmentBase + running));
 }
 
 export function remainingTime(session: SessionClock, now: Date): number {

@@ -5,6 +5,7 @@ import {
   attemptsExhaustedError,
   endedErrorCode,
   errorStatus,
+  HEARTBEAT_STALE_SECONDS,
   newRoomName,
   ROOM_NAME_PATTERN,
   remainingTime,
@@ -24,6 +25,8 @@ function session(overrides: Partial<SessionClock> = {}): SessionClock {
     durationLimit: 600,
     reconnectCount: 0,
     connectedSince: null,
+    segmentBase: 0,
+    lastActivity: null,
     lastDisconnectAt: null,
     createdAt: t0,
     ...overrides,
@@ -35,13 +38,18 @@ describe('activeTime', () => {
     expect(activeTime(session({ elapsedActiveTime: 185 }), at(5000))).toBe(185);
   });
 
-  it('adds the running segment while the student is connected', () => {
-    const s = session({ elapsedActiveTime: 100, connectedSince: at(0) });
-    expect(activeTime(s, at(30))).toBe(130);
+  it('adds the running segment to the figure at its start while the student is connected', () => {
+    const s = session({ elapsedActiveTime: 110, segmentBase: 100, connectedSince: at(0), lastActivity: at(10) });
+    expect(activeTime(s, at(12))).toBe(112);
+  });
+
+  it('stops the running segment when heartbeats have been stale for a while (a dead worker)', () => {
+    const s = session({ elapsedActiveTime: 110, segmentBase: 100, connectedSince: at(0), lastActivity: at(10) });
+    expect(activeTime(s, at(3600))).toBe(100 + 10 + HEARTBEAT_STALE_SECONDS);
   });
 
   it('never exceeds the duration limit', () => {
-    const s = session({ elapsedActiveTime: 590, connectedSince: at(0) });
+    const s = session({ elapsedActiveTime: 590, segmentBase: 590, connectedSince: at(0), lastActivity: at(59) });
     expect(activeTime(s, at(60))).toBe(600);
     expect(remainingTime(s, at(60))).toBe(0);
   });

@@ -4,7 +4,7 @@
  * racer win; the winner creates the report row and the grading job in the
  * same transaction, so grading is enqueued exactly once per ended session.
  */
-import type { EndReason } from '@sp/core';
+import { type EndReason, HEARTBEAT_STALE_SECONDS } from '@sp/core';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { type Executor, enqueueGrading } from './grading-queue.js';
@@ -12,10 +12,16 @@ import { gradeReports, type Session, sessions } from './schema.js';
 
 export type EndOutcome = { ended: true; session: Session } | { ended: false; session: Session | null };
 
-/** Active seconds including the running segment, as SQL evaluated at `now()`. */
+/**
+ * Active seconds including the running segment, evaluated at `now()`: the same
+ * rule as `activeTime` in @sp/core (a segment stops counting once heartbeats
+ * have been stale for HEARTBEAT_STALE_SECONDS).
+ */
 export const liveElapsedSql = sql<number>`least(${sessions.durationLimit}::float8, case
-  when ${sessions.connectedSince} is not null
-    then ${sessions.segmentBase} + extract(epoch from now() - ${sessions.connectedSince})::float8
+  when ${sessions.status} = 'active' and ${sessions.connectedSince} is not null
+    then greatest(${sessions.elapsedActiveTime}, ${sessions.segmentBase} + greatest(0, extract(epoch from
+      least(now(), coalesce(${sessions.lastActivity}, ${sessions.connectedSince}) + make_interval(secs => ${HEARTBEAT_STALE_SECONDS}))
+      - ${sessions.connectedSince}))::float8)
   else ${sessions.elapsedActiveTime} end)`;
 
 export async function endSession(db: Database, sessionId: string, endReason: EndReason): Promise<EndOutcome> {

@@ -61,8 +61,9 @@ describe('endSession', () => {
   it('counts the running segment into the elapsed time when the student is still connected', async () => {
     const session = await activeSession({
       segmentBase: 100,
-      elapsedActiveTime: 100,
+      elapsedActiveTime: 128,
       connectedSince: new Date(Date.now() - 30_000),
+      lastActivity: new Date(Date.now() - 2_000),
     });
 
     const outcome = await endSession(test.db, session.id, 'user_ended');
@@ -70,6 +71,17 @@ describe('endSession', () => {
     expect(outcome.session?.elapsedActiveTime).toBeGreaterThanOrEqual(129.5);
     expect(outcome.session?.elapsedActiveTime).toBeLessThan(135);
     expect(outcome.session?.connectedSince).toBeNull();
+  });
+
+  it('stops counting a segment whose heartbeats went stale (the worker died)', async () => {
+    const session = await activeSession({
+      segmentBase: 100,
+      elapsedActiveTime: 140,
+      connectedSince: new Date(Date.now() - 3_600_000),
+      lastActivity: new Date(Date.now() - 3_600_000 + 40_000),
+    });
+    const outcome = await endSession(test.db, session.id, 'user_ended');
+    expect(outcome.session?.elapsedActiveTime).toBeCloseTo(155, 3);
   });
 
   it('never reports more active time than the limit', async () => {

@@ -1,0 +1,153 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { closeSegment, endSession, heartbeat, openSegment, sessions } from '../src/index.js';
+import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '../src/testing/index.js';
+
+const test = await createTestDatabase();
+
+async function newSession(fields: Partial<typeof sessions.$inferInsert> = {}) {
+  const tenant = await insertTenant(test.db);
+  const cs = await insertCaseStudy(test.db, tenant.id);
+  return insertSession(test.db, { tenantId: tenant.id, userId: 'student', contentId: cs.id, ...fields });
+}
+
+async function row(id: string) {
+  const [found] = await test.db.select().from(sessions).where(eq(sessions.id, id));
+  if (!found) throw new Error('session vanished');
+  return found;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('openSegment', () => {
+  it('activates a pending session, sets start_time and opens a segment from the saved total', async () => {
+    const session = await newSession({ status: 'pending', elapsedActiveTime: 0 });
+
+    const opened = await openSegment(test.db, { sessionId: session.id });
+
+    expect(opened).toMatchObject({ status: 'active', segmentBase: 0, elapsedActiveTime: 0 });
+    expect(opened?.startTime).toBeInstanceOf(Date);
+    expect(opened?.connectedSince).toBeInstanceOf(Date);
+    expect(opened?.lastActivity).toBeInstanceOf(Date);
+  });
+
+  it('keeps the first start_time when the student rejoins', async () => {
+    const firstStart = new Date(Date.now() - 120_000);
+    const session = await newSession({ status: 'active', startTime: firstStart, elapsedActiveTime: 73 });
+
+    const opened = await openSegment(test.db, { sessionId: session.id });
+
+    expect(opened?.startTime?.toISOString()).toBe(firstStart.toISOString());
+    expect(opened?.segmentBase).toBe(73);
+  });
+
+  it('counts a segment left open by a dead worker only up to its last heartbeat', async () => {
+    const session = await newSession({
+      status: 'active',
+      segmentBase: 100,
+      elapsedActiveTime: 130,
+      connectedSince: new Date(Date.now() - 600_000),
+      lastActivity: new Date(Date.now() - 570_000),
+    });
+
+    const opened = await openSegment(test.db, { sessionId: session.id });
+
+    expect(opened?.segmentBase).toBe(130);
+    expect(opened?.elapsedActiveTime).toBe(130);
+  });
+
+  it('does not touch an ended session', async () => {
+    const session = await newSession({ status: 'active' });
+    await endSession(test.db, session.id, 'user_ended');
+    const before = await row(session.id);
+
+    expect(await openSegment(test.db, { sessionId: session.id })).toBeNull();
+    expect(await row(session.id)).toEqual(before);
+  });
+
+  it('does not touch a session that has moved to another room', async () => {
+    const session = await newSession({ status: 'active' });
+    expect(await openSegment(test.db, { sessionId: session.id, roomName: 'mind-000000000000' })).toBeNull();
+    expect((await row(session.id)).connectedSince).toBeNull();
+  });
+});
+
+describe('heartbeat', () => {
+  it('rewrites the running total from the segment start and records the heartbeat', async () => {
+    const session = await newSession({ status: 'active', elapsedActiveTime: 10 });
+    await openSegment(test.db, { sessionId: session.id });
+    await sleep(600);
+
+    const beat = await heartbeat(test.db, { sessionId: session.id, roomName: session.roomName });
+
+    expect(beat?.elapsedActiveTime).toBeGreaterThanOrEqual(10.55);
+    expect(beat?.elapsedActiveTime).toBeLessThan(12);
+    expect(beat?.lastActivity?.getTime()).toBeGreaterThan(beat?.connectedSince?.getTime() ?? Infinity);
+  });
+
+  it('never writes more than the duration limit', async () => {
+    const session = await newSession({
+      status: 'active',
+      durationLimit: 60,
+      segmentBase: 59,
+      connectedSince: new Date(Date.now() - 30_000),
+    });
+    expect((await heartbeat(test.db, { sessionId: session.id }))?.elapsedActiveTime).toBe(60);
+  });
+
+  it('writes nothing while the student is disconnected', async () => {
+    const session = await newSession({ status: 'active', elapsedActiveTime: 42 });
+    expect(await heartbeat(test.db, { sessionId: session.id })).toBeNull();
+    expect((await row(session.id)).elapsedActiveTime).toBe(42);
+  });
+
+  it('writes nothing once the session has ended', async () => {
+    const session = await newSession({ status: 'active' });
+    await openSegment(test.db, { sessionId: session.id });
+    await endSession(test.db, session.id, 'user_ended');
+    const before = await row(session.id);
+
+    expect(await heartbeat(test.db, { sessionId: session.id })).toBeNull();
+    expect(await row(session.id)).toEqual(before);
+  });
+});
+
+describe('closeSegment', () => {
+  it('stops the clock at the disconnect and keeps the session active', async () => {
+    const session = await newSession({ status: 'active', elapsedActiveTime: 5 });
+    await openSegment(test.db, { sessionId: session.id });
+    await sleep(500);
+
+    const closed = await closeSegment(test.db, { sessionId: session.id });
+    await sleep(500);
+    const later = await row(session.id);
+
+    expect(closed).toMatchObject({ status: 'active', connectedSince: null });
+    expect(closed?.lastDisconnectAt).toBeInstanceOf(Date);
+    expect(closed?.elapsedActiveTime).toBeGreaterThanOrEqual(5.45);
+    expect(closed?.elapsedActiveTime).toBeLessThan(6.5);
+    expect(later.elapsedActiveTime).toBe(closed?.elapsedActiveTime);
+  });
+
+  it('adds each connected stretch once across a disconnect and a rejoin', async () => {
+    const session = await newSession({ status: 'active' });
+    await openSegment(test.db, { sessionId: session.id });
+    await sleep(400);
+    await closeSegment(test.db, { sessionId: session.id });
+    await sleep(600);
+    await openSegment(test.db, { sessionId: session.id });
+    await sleep(400);
+    const closed = await closeSegment(test.db, { sessionId: session.id });
+
+    expect(closed?.elapsedActiveTime).toBeGreaterThanOrEqual(0.78);
+    expect(closed?.elapsedActiveTime).toBeLessThan(1.4);
+  });
+
+  it('does not touch an ended session', async () => {
+    const session = await newSession({ status: 'active' });
+    await endSession(test.db, session.id, 'timer_expired');
+    const before = await row(session.id);
+    expect(await closeSegment(test.db, { sessionId: session.id })).toBeNull();
+    expect(await row(session.id)).toEqual(before);
+  });
+});

@@ -1,0 +1,24 @@
+/**
+ * Model endpoint settings, read once at start. Any OpenAI-compatible server
+ * works: OpenAI itself (OPENAI_API_KEY), or a local or self-hosted one
+ * (OPENAI_BASE_URL, with or without a key). Neither set means "no model
+ * configured", a normal state that callers plan for (offline grader, scripted patient).
+ */
+import { z } from 'zod';
+
+const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+export const modelConfigSchema = z.object({
+  OPENAI_API_KEY: z.preprocess(blankIsUnset, z.string().min(1).optional()),
+  OPENAI_BASE_URL: z.preprocess(blankIsUnset, z.url({ protocol: /^https?$/ }).optional()),
+  GRADING_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  /** One request's time limit; a slower answer counts as a provider error (and is retried by callers that retry). */
+  MODEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+});
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+
+/** A config from explicit values (tests, bench), with the same rules as the environment. */
+export function modelConfig(values: Record<string, string | undefined> = {}): ModelConfig {
+  return modelConfigSchema.parse(values);
+}

@@ -1,0 +1,5 @@
+export * from './chat.js';
+export * from './config.js';
+export * from './model-error.js';
+export * from './provider.js';
+export * from './structured.js';

@@ -4,6 +4,7 @@
  */
 export const errorStatus = {
   VALIDATION_ERROR: 422,
+  INVALID_JSON: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,

@@ -1,0 +1,18 @@
+/** What middleware puts on the Hono context for handlers: the caller and a logger about the request. */
+import type { Logger } from 'pino';
+
+export const roles = ['student', 'instructor', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+export interface Caller {
+  userId: string;
+  tenantId: string;
+  role: Role;
+}
+
+export type AppEnv = {
+  Variables: {
+    auth: Caller;
+    log: Logger;
+  };
+};

@@ -1,0 +1,68 @@
+/**
+ * The control-plane API: one router per resource under /v1, all behind the
+ * bearer-token check, with the OpenAPI document generated from the routes'
+ * zod contracts. Build it with `createApp(deps)`; `main.ts` serves it.
+ */
+import { randomUUID } from 'node:crypto';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
+import { sql } from 'drizzle-orm';
+import { bodyLimit } from 'hono/body-limit';
+import { pino } from 'pino';
+import type { AppEnv } from './app-context.js';
+import { authenticate, tokenVerifier } from './auth.js';
+import type { AppDeps, Services } from './deps.js';
+import { onError, onNotFound, validationHook } from './errors.js';
+import { BEARER } from './openapi.js';
+import { caseStudyRoutes } from './routes/case-studies.js';
+import { sessionRoutes } from './routes/sessions.js';
+
+export type App = OpenAPIHono<AppEnv>;
+
+export function createApp(deps: AppDeps): App {
+  const services: Services = {
+    now: () => new Date(),
+    logger: pino({ level: deps.config.LOG_LEVEL, base: { service: 'api' } }),
+    ...deps,
+  };
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.onError(onError);
+  app.notFound(onNotFound);
+  app.use('*', requestLog(services));
+
+  app.get('/healthz', async (c) => {
+    await services.db.execute(sql`select 1`);
+    return c.json({ status: 'ok' });
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', BEARER, {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'Claims: sub, tenant_id, role (student | instructor | admin)',
+  });
+  app.doc('/openapi.json', {
+    openapi: '3.0.3',
+    info: { title: 'Standardized Patient API', version: '1.0.0' },
+  });
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Standardized Patient API' }));
+
+  app.use('/v1/*', bodyLimit({ maxSize: services.config.MAX_BODY_BYTES }));
+  app.use('/v1/*', authenticate(tokenVerifier(services.config)));
+  // Resources, one router each.
+  app.route('/v1/sessions', sessionRoutes(services));
+  app.route('/v1/case-studies', caseStudyRoutes(services));
+  return app;
+}
+
+/** One JSON line per request; handlers log through `c.var.log`, which carries the request id. */
+function requestLog({ logger }: Services) {
+  return async (c: import('hono').Context<AppEnv>, next: () => Promise<void>) => {
+    const started = performance.now();
+    c.set('log', logger.child({ req_id: c.req.header('x-request-id') ?? randomUUID() }));
+    await next();
+    c.var.log.info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      'request',
+    );
+  };
+}

@@ -1,0 +1,44 @@
+/** The API's settings, read once at start; a bad value stops the process with one line naming it. */
+import { SESSION_DEFAULTS } from '@sp/core';
+import { z } from 'zod';
+
+/** Lets `pnpm dev` and tests run without a secret; production must bring its own. */
+export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
+
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
+
+export const apiConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    JWKS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+    JWT_ISSUER: optionalString,
+    JWT_AUDIENCE: optionalString,
+    LIVEKIT_URL: z.url({ protocol: /^(wss?|https?)$/ }).default('ws://localhost:7880'),
+    LIVEKIT_API_KEY: z.string().min(1).default('devkey'),
+    LIVEKIT_API_SECRET: z.string().min(1).default('secret'),
+    AGENT_NAME: z.string().min(1).default('standardized-patient'),
+    RECONNECT_WINDOW_SECONDS: z.coerce.number().int().positive().default(SESSION_DEFAULTS.reconnectWindowSeconds),
+    MAX_RECONNECTS: z.coerce.number().int().min(0).default(SESSION_DEFAULTS.maxReconnects),
+    /** Largest request body the API reads, in bytes. */
+    MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(64 * 1024),
+  })
+  .transform((c, ctx) => {
+    if (c.NODE_ENV === 'production' && !c.JWT_SECRET && !c.JWKS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required in production (or set JWKS_URL)' });
+      return z.NEVER;
+    }
+    return { ...c, JWT_SECRET: c.JWT_SECRET ?? (c.JWKS_URL ? undefined : DEV_JWT_SECRET) };
+  });
+export type ApiConfig = z.infer<typeof apiConfigSchema>;
+
+/** Parses a config from explicit values (tests, bench) with the same rules as the environment. */
+export function apiConfig(values: Record<string, string | undefined> = {}): ApiConfig {
+  return apiConfigSchema.parse(values);
+}

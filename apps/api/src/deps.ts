@@ -1,0 +1,17 @@
+/** What the API is built from; tests pass a test database and a LiveKit fake-backed client. */
+import type { Database } from '@sp/db';
+import type { Logger } from 'pino';
+import type { ApiConfig } from './config.js';
+import type { LiveKitRooms } from './livekit.js';
+
+export interface AppDeps {
+  db: Database;
+  config: ApiConfig;
+  livekit: LiveKitRooms;
+  /** The clock the session rules read; tests may move it. */
+  now?: () => Date;
+  logger?: Logger;
+}
+
+/** The dependencies with their defaults filled in. */
+export type Services = Required<AppDeps>;

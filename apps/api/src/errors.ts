@@ -1,0 +1,71 @@
+/**
+ * The one place that turns a failure into an HTTP answer: a DomainError keeps
+ * its code and status, a zod failure becomes 422 VALIDATION_ERROR naming each
+ * bad field, Hono's own 4xx (bad JSON, media type, size) get their codes, and
+ * anything else is a logged 500 that says nothing about the internals.
+ */
+import { DomainError, type ErrorCode, type ErrorEnvelope, errorStatus } from '@sp/core';
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+import type { AppEnv } from './app-context.js';
+
+export function errorBody(code: ErrorCode, message: string, details: Record<string, unknown> = {}): ErrorEnvelope {
+  return { success: false, message, error: { code, details } };
+}
+
+function answer(c: Context, error: DomainError) {
+  return c.json(errorBody(error.code, error.message, error.details), error.status as ContentfulStatusCode);
+}
+
+/** `{ fields: [{ field: 'content_id', in: 'body', message }] }`, one entry per bad field. */
+export function validationError(error: ZodError, location: string): DomainError {
+  const fields = error.issues.map((issue) => ({
+    field: issue.path.length ? issue.path.join('.') : '(root)',
+    in: location,
+    message: issue.message,
+  }));
+  const names = [...new Set(fields.map((f) => f.field))].join(', ');
+  return new DomainError('VALIDATION_ERROR', `Invalid request: ${names}`, { fields });
+}
+
+/** The zod-openapi hook: every request validation failure answers through here. */
+export const validationHook = (
+  result: { success: true } | { success: false; error: ZodError; target: string },
+  c: Context,
+) => {
+  if (!result.success) {
+    const location = result.target === 'json' ? 'body' : result.target;
+    return answer(c, validationError(result.error, location));
+  }
+};
+
+const httpExceptionCodes: Partial<Record<number, ErrorCode>> = {
+  400: 'INVALID_JSON',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+const httpExceptionMessages: Partial<Record<ErrorCode, string>> = {
+  INVALID_JSON: 'The request body is not valid JSON',
+  PAYLOAD_TOO_LARGE: 'The request body is too large',
+  UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json',
+};
+
+export const onError: ErrorHandler<AppEnv> = (error, c) => {
+  if (error instanceof DomainError) return answer(c, error);
+  if (error instanceof HTTPException && error.status < 500) {
+    const code = httpExceptionCodes[error.status] ?? 'VALIDATION_ERROR';
+    const message = httpExceptionMessages[code] ?? error.message;
+    return c.json(errorBody(code, message), error.status as ContentfulStatusCode);
+  }
+  c.var.log?.error({ err: error }, 'unhandled error');
+  return c.json(errorBody('INTERNAL_ERROR', 'Something went wrong on our side'), errorStatus.INTERNAL_ERROR);
+};
+
+export const onNotFound: NotFoundHandler = (c) =>
+  c.json(errorBody('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`), 404);

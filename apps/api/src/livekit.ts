@@ -1,0 +1,106 @@
+/**
+ * The API's view of LiveKit: open a room for a session, close it, and mint
+ * the student's join token that also dispatches the patient agent.
+ */
+import { DomainError } from '@sp/core';
+import { AccessToken, RoomAgentDispatch, RoomConfiguration, RoomServiceClient, TwirpError } from 'livekit-server-sdk';
+import type { ApiConfig } from './config.js';
+
+/** Who is joining which room, and what the agent reads from their attributes. */
+export interface SessionParticipant {
+  roomName: string;
+  tenantId: string;
+  userId: string;
+  sessionId: string;
+  caseStudyId: string;
+}
+
+export interface LiveKitRooms {
+  /** The URL the browser connects to. */
+  readonly serverUrl: string;
+  /** Throws DomainError LIVEKIT_UNAVAILABLE when LiveKit refuses or cannot be reached. */
+  createRoom(participant: SessionParticipant): Promise<void>;
+  /** `gone` when the room no longer exists, which is not an error. */
+  deleteRoom(roomName: string): Promise<'deleted' | 'gone'>;
+  participantToken(participant: SessionParticipant): Promise<string>;
+}
+
+export const PARTICIPANT_NAME = 'user';
+/** Long enough to join after the answer arrives; a resume mints a fresh one. */
+export const PARTICIPANT_TOKEN_TTL_SECONDS = 15 * 60;
+/** A room nobody joined closes after this; the student can always resume into a new one. */
+export const ROOM_EMPTY_TIMEOUT_SECONDS = 5 * 60;
+/** After the last participant leaves: a short grace, since a resume opens a new room anyway. */
+export const ROOM_DEPARTURE_TIMEOUT_SECONDS = 20;
+/** The student; the agent does not count towards LiveKit's limit, the spare covers a quick rejoin. */
+export const ROOM_MAX_PARTICIPANTS = 2;
+const REQUEST_TIMEOUT_SECONDS = 5;
+
+export function participantIdentity(p: Pick<SessionParticipant, 'userId' | 'sessionId'>): string {
+  return `${p.userId}:${p.sessionId}`;
+}
+
+const sessionMetadata = (p: SessionParticipant) => JSON.stringify({ session_id: p.sessionId, tenant_id: p.tenantId });
+
+export function liveKitRooms(config: ApiConfig): LiveKitRooms {
+  const httpUrl = config.LIVEKIT_URL.replace(/^ws/, 'http');
+  const client = new RoomServiceClient(httpUrl, config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET, {
+    requestTimeout: REQUEST_TIMEOUT_SECONDS,
+    failover: false,
+  });
+  return {
+    serverUrl: config.LIVEKIT_URL,
+
+    async createRoom(p) {
+      try {
+        await client.createRoom({
+          name: p.roomName,
+          emptyTimeout: ROOM_EMPTY_TIMEOUT_SECONDS,
+          departureTimeout: ROOM_DEPARTURE_TIMEOUT_SECONDS,
+          maxParticipants: ROOM_MAX_PARTICIPANTS,
+          metadata: sessionMetadata(p),
+        });
+      } catch (error) {
+        throw new DomainError('LIVEKIT_UNAVAILABLE', 'The voice service is unavailable; please try again shortly', {
+          reason: describe(error),
+        });
+      }
+    },
+
+    async deleteRoom(roomName) {
+      try {
+        await client.deleteRoom(roomName);
+        return 'deleted';
+      } catch (error) {
+        if (error instanceof TwirpError && (error.code === 'not_found' || error.status === 404)) return 'gone';
+        throw error;
+      }
+    },
+
+    async participantToken(p) {
+      const token = new AccessToken(config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET, {
+        identity: participantIdentity(p),
+        name: PARTICIPANT_NAME,
+        ttl: PARTICIPANT_TOKEN_TTL_SECONDS,
+        attributes: {
+          tenant_id: p.tenantId,
+          user_id: p.userId,
+          session_id: p.sessionId,
+          case_study_id: p.caseStudyId,
+        },
+      });
+      token.addGrant({ roomJoin: true, room: p.roomName, canPublish: true, canSubscribe: true, canPublishData: true });
+      token.roomConfig = new RoomConfiguration({
+        agents: [new RoomAgentDispatch({ agentName: config.AGENT_NAME, metadata: sessionMetadata(p) })],
+      });
+      return token.toJwt();
+    },
+  };
+}
+
+/** A short, log-safe reason for a failed LiveKit call. */
+export function describe(error: unknown): string {
+  if (error instanceof TwirpError) return `${error.status} ${error.code ?? ''} ${error.message}`.trim();
+  if (error instanceof Error) return error.cause instanceof Error ? error.cause.message : error.message;
+  return String(error);
+}

@@ -1,0 +1,151 @@
+/** /v1/sessions: initialize (new or resume), end, list and read, as the session contract has them. */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import {
+  initializeRequestSchema,
+  initializeResponseSchema,
+  listSessionsQuerySchema,
+  notFound,
+  pageOf,
+  sessionListResponseSchema,
+  sessionSchema,
+  sessionWithMessagesSchema,
+  successEnvelope,
+} from '@sp/core';
+import type { AppEnv } from '../app-context.js';
+import type { Services } from '../deps.js';
+import { PARTICIPANT_NAME } from '../livekit.js';
+import { authErrors, errors, json, security } from '../openapi.js';
+import { endByStudent } from '../sessions/ending.js';
+import { resumeSession } from '../sessions/resume-session.js';
+import { listOwnSessions, transcriptOf, visibleSession } from '../sessions/session-store.js';
+import { startSession } from '../sessions/start-session.js';
+import { sessionSummary, sessionView, transcriptMessage } from '../sessions/views.js';
+
+const sessionIdParam = z.object({
+  session_id: z
+    .string()
+    .max(100)
+    .meta({ param: { name: 'session_id', in: 'path' }, example: 'b1c2…' }),
+});
+
+const initializeRoute = createRoute({
+  method: 'post',
+  path: '/initialize',
+  tags: ['sessions'],
+  summary: 'Start a new session, or resume one with session_id',
+  security,
+  request: { body: { ...json(initializeRequestSchema, 'The case study, and the session to resume'), required: true } },
+  responses: {
+    200: json(successEnvelope(initializeResponseSchema), 'LiveKit connection details for the session'),
+    ...errors({
+      ...authErrors,
+      404: 'NOT_FOUND: no such session or case study for this caller',
+      409: 'SESSION_ACTIVE: a live session exists for this case (details.session_id)',
+      410: 'SESSION_ENDED, SESSION_<END_REASON>, or a failed resume check (the session is ended and graded)',
+      422: 'VALIDATION_ERROR: a bad field, or no attempts left (details.attempt_count, details.max_attempts)',
+      502: 'LIVEKIT_UNAVAILABLE: no session was created and no reconnect was used',
+    }),
+  },
+});
+
+const endRoute = createRoute({
+  method: 'post',
+  path: '/{session_id}/end',
+  tags: ['sessions'],
+  summary: 'End your active session and send it for grading',
+  security,
+  request: { params: sessionIdParam },
+  responses: {
+    200: json(successEnvelope(sessionSchema), 'The ended session'),
+    ...errors({ ...authErrors, 404: 'NOT_FOUND', 410: 'SESSION_<END_REASON>: it had already ended' }),
+  },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['sessions'],
+  summary: "The caller's sessions, newest first",
+  security,
+  request: { query: listSessionsQuerySchema },
+  responses: {
+    200: json(sessionListResponseSchema, 'A page of sessions'),
+    ...errors({ ...authErrors, 422: 'VALIDATION_ERROR: skip < 0, limit outside 1–100, or a bad content_id' }),
+  },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/{session_id}',
+  tags: ['sessions'],
+  summary: 'A session with its transcript in sequence order',
+  security,
+  request: { params: sessionIdParam },
+  responses: {
+    200: json(successEnvelope(sessionWithMessagesSchema), 'The session and its messages'),
+    ...errors({ ...authErrors, 404: 'NOT_FOUND' }),
+  },
+});
+
+export function sessionRoutes(services: Services) {
+  const { db, livekit, now } = services;
+  return new OpenAPIHono<AppEnv>()
+    .openapi(initializeRoute, async (c) => {
+      const { content_id, session_id } = c.req.valid('json');
+      const caller = c.var.auth;
+      const { session, transcript } = session_id
+        ? await resumeSession(services, caller, content_id, session_id, c.var.log)
+        : { session: await startSession(services, caller, content_id), transcript: [] };
+      const view = sessionView(session, now());
+      const participant_token = await livekit.participantToken({
+        roomName: session.roomName,
+        tenantId: session.tenantId,
+        userId: session.userId,
+        sessionId: session.id,
+        caseStudyId: session.contentId,
+      });
+      return c.json(
+        {
+          success: true as const,
+          data: {
+            session: view,
+            server_url: livekit.serverUrl,
+            room_name: session.roomName,
+            participant_token,
+            participant_name: PARTICIPANT_NAME,
+            is_resume: Boolean(session_id),
+            elapsed_active_time: view.elapsed_active_time,
+            duration_limit: view.duration_limit,
+            transcript: transcript.map(transcriptMessage),
+          },
+          message: 'Session initialized successfully',
+        },
+        200,
+      );
+    })
+    .openapi(endRoute, async (c) => {
+      const session = await endByStudent(services, c.var.auth, c.req.valid('param').session_id, c.var.log);
+      return c.json(
+        { success: true as const, data: sessionView(session, now()), message: 'Session ended successfully' },
+        200,
+      );
+    })
+    .openapi(listRoute, async (c) => {
+      const { content_id, skip, limit } = c.req.valid('query');
+      const { rows, total } = await listOwnSessions(db, c.var.auth, { contentId: content_id, skip, limit });
+      return c.json(
+        { success: true as const, data: rows.map(sessionSummary), total, ...pageOf(skip, limit, total), message: null },
+        200,
+      );
+    })
+    .openapi(getRoute, async (c) => {
+      const { session_id } = c.req.valid('param');
+      const [session, messages] = await Promise.all([
+        visibleSession(db, c.var.auth, session_id, 'read'),
+        transcriptOf(db, session_id),
+      ]);
+      if (!session) throw notFound('Session');
+      const data = { ...sessionView(session, now()), messages: messages.map(transcriptMessage) };
+      return c.json({ success: true as const, data, message: null }, 200);
+    });
+}

@@ -1,0 +1,25 @@
+/** The student ends their own session: through endSession (one ending, one grading job), then the room closes. */
+import { notFound, sessionEndedError } from '@sp/core';
+import { endSession, type Session } from '@sp/db';
+import type { Logger } from 'pino';
+import type { Caller } from '../app-context.js';
+import type { Services } from '../deps.js';
+import { closeRoom } from './room-closing.js';
+import { visibleSession } from './session-store.js';
+
+export async function endByStudent(
+  { db, livekit }: Pick<Services, 'db' | 'livekit'>,
+  caller: Caller,
+  sessionId: string,
+  log: Logger,
+): Promise<Session> {
+  const session = await visibleSession(db, caller, sessionId);
+  if (!session) throw notFound('Session');
+  if (session.status === 'ended') throw sessionEndedError(session.endReason);
+  const outcome = await endSession(db, session.id, 'user_ended');
+  if (!outcome.ended) throw sessionEndedError(outcome.session?.endReason ?? null);
+  const sessionLog = log.child({ session_id: session.id, tenant_id: session.tenantId });
+  sessionLog.info({ end_reason: 'user_ended' }, 'session ended by the student');
+  await closeRoom(livekit, outcome.session.roomName, sessionLog);
+  return outcome.session;
+}

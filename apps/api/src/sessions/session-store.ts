@@ -1,0 +1,97 @@
+/** The session queries the API runs, each reading like the SQL it sends. */
+import { caseStudies, type Database, type Session, sessionMessages, sessions } from '@sp/db';
+import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import type { Caller } from '../app-context.js';
+import { isStaff } from '../auth.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: string) => UUID.test(value);
+
+/**
+ * The session if the caller may see it: their own, or (for staff reading) any
+ * of their tenant's. Anything else, existing or not, is simply not there.
+ */
+export async function visibleSession(
+  db: Database,
+  caller: Caller,
+  sessionId: string,
+  access: 'own' | 'read' = 'own',
+): Promise<Session | null> {
+  if (!isUuid(sessionId)) return null;
+  const owner = access === 'read' && isStaff(caller) ? undefined : eq(sessions.userId, caller.userId);
+  const [row] = await db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.id, sessionId), eq(sessions.tenantId, caller.tenantId), owner));
+  return row ?? null;
+}
+
+export async function transcriptOf(db: Database, sessionId: string) {
+  if (!isUuid(sessionId)) return [];
+  return db
+    .select({
+      role: sessionMessages.role,
+      content: sessionMessages.content,
+      sequence: sessionMessages.sequence,
+      timestamp: sessionMessages.timestamp,
+    })
+    .from(sessionMessages)
+    .where(eq(sessionMessages.sessionId, sessionId))
+    .orderBy(asc(sessionMessages.sequence));
+}
+
+/**
+ * Where the caller stands with a published case study, in one round trip:
+ * the case's limits, their live session for it (if any) and how many attempts they used.
+ */
+export async function caseStanding(db: Database, caller: Caller, caseStudyId: string) {
+  if (!isUuid(caseStudyId)) return null;
+  const mine = sql`${sessions.tenantId} = ${caller.tenantId} and ${sessions.userId} = ${caller.userId} and ${sessions.contentId} = ${caseStudies.id}`;
+  const [row] = await db
+    .select({
+      id: caseStudies.id,
+      durationLimit: caseStudies.durationLimit,
+      maxAttempts: caseStudies.maxAttempts,
+      activeSessionId: sql<
+        string | null
+      >`(select ${sessions.id} from ${sessions} where ${mine} and ${sessions.status} <> 'ended' limit 1)`,
+      attemptsUsed: sql<number>`(select coalesce(max(${sessions.attemptNumber}), 0)::int from ${sessions} where ${mine})`,
+    })
+    .from(caseStudies)
+    .where(
+      and(eq(caseStudies.id, caseStudyId), eq(caseStudies.tenantId, caller.tenantId), eq(caseStudies.published, true)),
+    );
+  return row ?? null;
+}
+
+export async function listOwnSessions(
+  db: Database,
+  caller: Caller,
+  filter: { contentId?: string; skip: number; limit: number },
+) {
+  const where = and(
+    eq(sessions.tenantId, caller.tenantId),
+    eq(sessions.userId, caller.userId),
+    filter.contentId ? eq(sessions.contentId, filter.contentId) : undefined,
+  );
+  const [rows, [total]] = await Promise.all([
+    db
+      .select()
+      .from(sessions)
+      .where(where)
+      .orderBy(desc(sessions.createdAt), desc(sessions.id))
+      .offset(filter.skip)
+      .limit(filter.limit),
+    db.select({ total: count() }).from(sessions).where(where),
+  ]);
+  return { rows, total: total?.total ?? 0 };
+}
+
+/** Postgres' unique_violation, with the constraint that fired, through drizzle's wrapping. */
+export function uniqueViolation(error: unknown): string | null {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    const pg = e as { code?: string; constraint_name?: string };
+    if (pg.code === '23505') return pg.constraint_name ?? '';
+  }
+  return null;
+}

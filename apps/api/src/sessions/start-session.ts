@@ -1,0 +1,68 @@
+/**
+ * A new session: the case must be published in the caller's tenant, the
+ * caller must have no live session for it and attempts left. The database
+ * has the last word (one live session per student and case, unique attempt
+ * numbers), and the LiveKit room is opened before the row commits, so a
+ * LiveKit failure leaves no session behind.
+ */
+import { attemptsExhaustedError, DomainError, newRoomName, notFound } from '@sp/core';
+import { type Session, sessions } from '@sp/db';
+import type { Caller } from '../app-context.js';
+import type { Services } from '../deps.js';
+import { caseStanding, uniqueViolation } from './session-store.js';
+
+/** A racing creation for the same student and case took the slot; look again. */
+const RACE_CONSTRAINTS = new Set([
+  'sessions_one_active_per_user_case',
+  'sessions_attempt_key',
+  'sessions_room_name_key',
+]);
+const MAX_TRIES = 4;
+
+export function sessionActiveError(sessionId: string): DomainError {
+  return new DomainError('SESSION_ACTIVE', 'You already have an active session for this case study', {
+    session_id: sessionId,
+  });
+}
+
+export async function startSession(
+  { db, livekit }: Pick<Services, 'db' | 'livekit'>,
+  caller: Caller,
+  caseStudyId: string,
+): Promise<Session> {
+  for (let tries = 1; ; tries++) {
+    const standing = await caseStanding(db, caller, caseStudyId);
+    if (!standing) throw notFound('Case study');
+    if (standing.activeSessionId) throw sessionActiveError(standing.activeSessionId);
+    if (standing.attemptsUsed >= standing.maxAttempts) {
+      throw attemptsExhaustedError(standing.attemptsUsed, standing.maxAttempts);
+    }
+    try {
+      return await db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(sessions)
+          .values({
+            tenantId: caller.tenantId,
+            userId: caller.userId,
+            contentId: standing.id,
+            durationLimit: standing.durationLimit,
+            attemptNumber: standing.attemptsUsed + 1,
+            roomName: newRoomName(),
+          })
+          .returning();
+        if (!row) throw new Error('session insert returned no row');
+        await livekit.createRoom({
+          roomName: row.roomName,
+          tenantId: row.tenantId,
+          userId: row.userId,
+          sessionId: row.id,
+          caseStudyId: row.contentId,
+        });
+        return row;
+      });
+    } catch (error) {
+      const constraint = uniqueViolation(error);
+      if (constraint === null || !RACE_CONSTRAINTS.has(constraint) || tries >= MAX_TRIES) throw error;
+    }
+  }
+}

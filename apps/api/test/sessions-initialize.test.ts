@@ -1,0 +1,415 @@
+import { ROOM_NAME_PATTERN } from '@sp/core';
+import { sessionMessages, sessions } from '@sp/db';
+import { insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { eq } from 'drizzle-orm';
+import { TokenVerifier } from 'livekit-server-sdk';
+import { describe, expect, it } from 'vitest';
+import { buildTestApp, gradingJobs, studentOf } from './support.js';
+
+const test = await buildTestApp({ env: { MAX_RECONNECTS: '2', RECONNECT_WINDOW_SECONDS: '3600' } });
+
+async function newCase(overrides: Parameters<typeof insertCaseStudy>[2] = {}) {
+  return insertCaseStudy(test.db.db, test.tenant.id, overrides);
+}
+
+async function rowOf(sessionId: string) {
+  const [row] = await test.db.db.select().from(sessions).where(eq(sessions.id, sessionId));
+  return row;
+}
+
+describe('POST /v1/sessions/initialize, new session', () => {
+  it('creates a pending session and answers with LiveKit connection details', async () => {
+    const student = await studentOf(test);
+    const cs = await newCase();
+
+    const { status, body } = await student.initialize({ content_id: cs.id });
+
+    expect(status).toBe(200);
+    expect(body.success).toBe(true);
+    expect(body.message).toBe('Session initialized successfully');
+    const data = body.data;
+    expect(data.session).toMatchObject({
+      user_id: student.caller.userId,
+      content_type_id: 'case_study',
+      content_id: cs.id,
+      conversation_id: null,
+      status: 'pending',
+      is_active: true,
+      start_time: null,
+      end_time: null,
+      last_activity: null,
+      elapsed_active_time: 0,
+      reconnect_count: 0,
+      end_reason: null,
+      duration_limit: 600,
+    });
+    expect(new Date(data.session.created_at).getTime()).not.toBeNaN();
+    expect(data.room_name).toMatch(ROOM_NAME_PATTERN);
+    expect(data).toMatchObject({
+      server_url: test.config.LIVEKIT_URL,
+      participant_name: 'user',
+      is_resume: false,
+      elapsed_active_time: 0,
+      duration_limit: 600,
+      transcript: [],
+    });
+    const row = await rowOf(data.session.id);
+    expect(row).toMatchObject({
+      status: 'pending',
+      roomName: data.room_name,
+      attemptNumber: 1,
+      tenantId: test.tenant.id,
+    });
+  });
+
+  it('opens the LiveKit room with timeouts, two participants and the session in its metadata', async () => {
+    const student = await studentOf(test);
+    const cs = await newCase();
+
+    const { body } = await student.initialize({ content_id: cs.id });
+
+    const room = test.livekit.rooms.get(body.data.room_name);
+    expect(room).toBeDefined();
+    expect(room?.maxParticipants).toBe(2);
+    expect(room?.emptyTimeout).toBeGreaterThan(0);
+    expect(room?.departureTimeout).toBeGreaterThan(0);
+    expect(JSON.parse(room?.metadata ?? '{}')).toEqual({ session_id: body.data.session.id, tenant_id: test.tenant.id });
+  });
+
+  it('mints a token that decodes to this room only, the student attributes and the agent dispatch', async () => {
+    const student = await studentOf(test);
+    const cs = await newCase();
+
+    const { body } = await student.initialize({ content_id: cs.id });
+
+    const claims = await new TokenVerifier(test.livekit.apiKey, test.livekit.apiSecret).verify(
+      body.data.participant_token,
+    );
+    const sessionId = body.data.session.id;
+    expect(claims.sub).toBe(`${student.caller.userId}:${sessionId}`);
+    expect(claims.name).toBe('user');
+    expect(claims.video).toMatchObject({ roomJoin: true, room: body.data.room_name });
+    expect(claims.video?.roomCreate).toBeUndefined();
+    expect(claims.video?.roomAdmin).toBeUndefined();
+    expect(claims.attributes).toEqual({
+      tenant_id: test.tenant.id,
+      user_id: student.caller.userId,
+      session_id: sessionId,
+      case_study_id: cs.id,
+    });
+    expect(claims.roomConfig?.agents?.map((a) => a.agentName)).toEqual(['standardized-patient']);
+    const ttl = (claims.exp ?? 0) - (claims.nbf ?? 0);
+    expect(ttl).toBeGreaterThan(60);
+    expect(ttl).toBeLessThanOrEqual(3600);
+  });
+
+  it("uses the case study's duration limit", async () => {
+    const student = await studentOf(test);
+    const cs = await newCase({ durationLimit: 300 });
+
+    const { body } = await student.initialize({ content_id: cs.id });
+
+    expect(body.data.duration_limit).toBe(300);
+    expect(body.data.session.duration_limit).toBe(300);
+  });
+
+  it('answers 409 SESSION_ACTIVE naming the live session when the student already has one for the case', async () => {
+    const student = await studentOf(test);
+    const cs = await newCase();
+    const first = await student.initialize({ content_id: cs.id });
+
+    const { status, body } = await student.initialize({ content_id: cs.id });
+
+    expect(status).toBe(409);
+    expect(body).toMatchObject({
+      success: false,
+      error: { code: 'SESSION_ACTIVE', details: { session_id: first.body.data.session.id } },
+    });
+  });
+
+  it('lets exactly one of 20 parallel initializes win; the other 19 get 409 naming the winner', async () => {
+    const student = await studentOf(test);
+    const cs = await newCase({ maxAttempts: 100 });
+
+    const answers = await Promise.all(Array.from({ length: 20 }, () => student.initialize({ content_id: cs.id })));
+
+    const winners = answers.filter((a) => a.status === 200);
+    expect(winners).toHaveLength(1);
+    const winnerId = winners[0]?.body.data.session.id;
+    const losers = answers.filter((a) => a.status !== 200);
+    expect(losers).toHaveLength(19);
+    for (const loser of losers) {
+      expect(loser.status).toBe(409);
+      expect(loser.body.error).toEqual({ code: 'SESSION_ACTIVE', details: { session_id: winnerId } });
+    }
+    const rows = await test.db.db.select().from(sessions).where(eq(sessions.contentId, cs.id));
+    expect(rows.map((r) => r.id)).toEqual([winnerId]);
+  });
+
+  it('answers 422 VALIDATION_ERROR with attempt_count and max_attempts when attempts are used up', async () => {
+    const student = await studentOf(test);
+    const cs = await newCase({ maxAttempts: 2 });
+    for (let i = 0; i < 2; i++) {
+      const { body } = await student.initialize({ content_id: cs.id });
+      await student.end(body.data.session.id);
+    }
+
+    const { status, body } = await student.initialize({ content_id: cs.id });
+
+    expect(status).toBe(422);
+    expect(body.error).toEqual({ code: 'VALIDATION_ERROR', details: { attempt_count: 2, max_attempts: 2 } });
+  });
+
+  it('never creates more sessions than max_attempts when creations race after endings', async () => {
+    const student = await studentOf(test);
+    const cs = await newCase({ maxAttempts: 3 });
+    const created: string[] = [];
+    for (let round = 0; round < 4; round++) {
+      const answers = await Promise.all(Array.from({ length: 5 }, () => student.initialize({ content_id: cs.id })));
+      for (const a of answers.filter((x) => x.status === 200)) {
+        created.push(a.body.data.session.id);
+        await student.end(a.body.data.session.id);
+      }
+    }
+    expect(created).toHaveLength(3);
+    const rows = await test.db.db.select().from(sessions).where(eq(sessions.contentId, cs.id));
+    expect(rows.map((r) => r.attemptNumber).sort()).toEqual([1, 2, 3]);
+  });
+
+  it('answers 404 NOT_FOUND for a case study that does not exist, is unpublished or belongs to another tenant', async () => {
+    const student = await studentOf(test);
+    const unpublished = await newCase({ published: false });
+    const otherTenant = await insertTenant(test.db.db);
+    const foreign = await insertCaseStudy(test.db.db, otherTenant.id);
+
+    for (const id of ['00000000-0000-4000-8000-00000000dead', unpublished.id, foreign.id]) {
+      const { status, body } = await student.initialize({ content_id: id });
+      expect(status).toBe(404);
+      expect(body.error.code).toBe('NOT_FOUND');
+    }
+  });
+
+  it('answers 502 LIVEKIT_UNAVAILABLE and leaves no session row when LiveKit refuses connections', async () => {
+    const student = await studentOf(test);
+    const cs = await newCase();
+    test.livekit.setMode('refuse');
+    try {
+      const { status, body } = await student.initialize({ content_id: cs.id });
+      expect(status).toBe(502);
+      expect(body.error.code).toBe('LIVEKIT_UNAVAILABLE');
+    } finally {
+      test.livekit.setMode('up');
+    }
+    expect(await test.db.db.select().from(sessions).where(eq(sessions.contentId, cs.id))).toEqual([]);
+    const retry = await student.initialize({ content_id: cs.id });
+    expect(retry.status).toBe(200);
+    expect(retry.body.data.session).toMatchObject({ reconnect_count: 0 });
+  });
+
+  it('answers 502 LIVEKIT_UNAVAILABLE and leaves no session row when LiveKit answers 503', async () => {
+    const student = await studentOf(test);
+    const cs = await newCase();
+    test.livekit.setMode('unavailable');
+    try {
+      const { status, body } = await student.initialize({ content_id: cs.id });
+      expect(status).toBe(502);
+      expect(body.error.code).toBe('LIVEKIT_UNAVAILABLE');
+    } finally {
+      test.livekit.setMode('up');
+    }
+    expect(await test.db.db.select().from(sessions).where(eq(sessions.contentId, cs.id))).toEqual([]);
+  });
+});
+
+describe('POST /v1/sessions/initialize, resume', () => {
+  async function sessionOf(
+    student: Awaited<ReturnType<typeof studentOf>>,
+    fields: Partial<typeof sessions.$inferInsert> = {},
+  ) {
+    const cs = await newCase();
+    return insertSession(test.db.db, {
+      tenantId: test.tenant.id,
+      userId: student.caller.userId,
+      contentId: cs.id,
+      status: 'active',
+      startTime: new Date(Date.now() - 300_000),
+      lastDisconnectAt: new Date(Date.now() - 60_000),
+      elapsedActiveTime: 185,
+      ...fields,
+    });
+  }
+
+  it('resumes in a new room with the timer where it stopped and the saved transcript in order', async () => {
+    const student = await studentOf(test);
+    const session = await sessionOf(student);
+    await test.db.db.insert(sessionMessages).values([
+      {
+        sessionId: session.id,
+        sequence: 15,
+        role: 'assistant',
+        content: 'The market analysis shows three key trends...',
+      },
+      { sessionId: session.id, sequence: 14, role: 'user', content: 'What about the market analysis section?' },
+    ]);
+
+    const { status, body } = await student.initialize({ content_id: session.contentId, session_id: session.id });
+
+    expect(status).toBe(200);
+    expect(body.data).toMatchObject({
+      is_resume: true,
+      participant_name: 'user',
+      elapsed_active_time: 185,
+      duration_limit: 600,
+      session: { id: session.id, status: 'active', reconnect_count: 1, elapsed_active_time: 185 },
+    });
+    expect(body.data.room_name).toMatch(ROOM_NAME_PATTERN);
+    expect(body.data.room_name).not.toBe(session.roomName);
+    expect(test.livekit.rooms.has(body.data.room_name)).toBe(true);
+    expect(body.data.transcript.map((m: { sequence: number; role: string }) => [m.sequence, m.role])).toEqual([
+      [14, 'user'],
+      [15, 'assistant'],
+    ]);
+    const claims = await new TokenVerifier(test.livekit.apiKey, test.livekit.apiSecret).verify(
+      body.data.participant_token,
+    );
+    expect(claims.video?.room).toBe(body.data.room_name);
+    expect((await rowOf(session.id))?.roomName).toBe(body.data.room_name);
+  });
+
+  it('closes the previous room when resuming', async () => {
+    const student = await studentOf(test);
+    const session = await sessionOf(student);
+    const first = await student.initialize({ content_id: session.contentId, session_id: session.id });
+
+    const second = await student.initialize({ content_id: session.contentId, session_id: session.id });
+
+    expect(second.status).toBe(200);
+    expect(test.livekit.rooms.has(first.body.data.room_name)).toBe(false);
+    expect(test.livekit.rooms.has(second.body.data.room_name)).toBe(true);
+  });
+
+  it('answers 410 SESSION_CONVERSATION_TTL_EXCEEDED, ends the session and enqueues grading once the window is over', async () => {
+    const student = await studentOf(test);
+    const session = await sessionOf(student, { lastDisconnectAt: new Date(Date.now() - 3_601_000) });
+
+    const { status, body } = await student.initialize({ content_id: session.contentId, session_id: session.id });
+
+    expect(status).toBe(410);
+    expect(body.error.code).toBe('SESSION_CONVERSATION_TTL_EXCEEDED');
+    expect(await rowOf(session.id)).toMatchObject({ status: 'ended', endReason: 'conversation_ttl_exceeded' });
+    expect(await gradingJobs(test.db, session.id)).toHaveLength(1);
+  });
+
+  it('answers 410 SESSION_RECONNECT_EXCEEDED, ends the session and enqueues grading after two reconnects', async () => {
+    const student = await studentOf(test);
+    const session = await sessionOf(student, { reconnectCount: 2 });
+
+    const { status, body } = await student.initialize({ content_id: session.contentId, session_id: session.id });
+
+    expect(status).toBe(410);
+    expect(body.error.code).toBe('SESSION_RECONNECT_EXCEEDED');
+    expect(await rowOf(session.id)).toMatchObject({ status: 'ended', endReason: 'reconnect_exceeded' });
+    expect(await gradingJobs(test.db, session.id)).toHaveLength(1);
+  });
+
+  it('answers 410 SESSION_TIMER_EXPIRED, ends the session and enqueues grading when no time is left', async () => {
+    const student = await studentOf(test);
+    const session = await sessionOf(student, { elapsedActiveTime: 600 });
+
+    const { status, body } = await student.initialize({ content_id: session.contentId, session_id: session.id });
+
+    expect(status).toBe(410);
+    expect(body.error.code).toBe('SESSION_TIMER_EXPIRED');
+    expect(await rowOf(session.id)).toMatchObject({ status: 'ended', endReason: 'timer_expired' });
+    expect(await gradingJobs(test.db, session.id)).toHaveLength(1);
+  });
+
+  it('answers 410 SESSION_USER_ENDED for a session the student ended, without enqueuing again', async () => {
+    const student = await studentOf(test);
+    const session = await sessionOf(student);
+    await student.end(session.id);
+
+    const { status, body } = await student.initialize({ content_id: session.contentId, session_id: session.id });
+
+    expect(status).toBe(410);
+    expect(body.error).toMatchObject({ code: 'SESSION_USER_ENDED', details: { end_reason: 'user_ended' } });
+    expect(await gradingJobs(test.db, session.id)).toHaveLength(1);
+  });
+
+  it('answers 410 SESSION_TIMER_EXPIRED for a session the worker already ended, without ending it again', async () => {
+    const student = await studentOf(test);
+    const session = await sessionOf(student, { status: 'ended', endReason: 'timer_expired', isActive: false });
+
+    const { status, body } = await student.initialize({ content_id: session.contentId, session_id: session.id });
+
+    expect(status).toBe(410);
+    expect(body.error).toMatchObject({ code: 'SESSION_TIMER_EXPIRED', details: { end_reason: 'timer_expired' } });
+    expect(await gradingJobs(test.db, session.id)).toHaveLength(0);
+  });
+
+  it("answers 404 NOT_FOUND for another student's session, another tenant's, or a session of another case", async () => {
+    const owner = await studentOf(test);
+    const intruder = await studentOf(test);
+    const session = await sessionOf(owner);
+    const otherTenant = await insertTenant(test.db.db);
+    const otherCase = await insertCaseStudy(test.db.db, otherTenant.id);
+    const foreign = await insertSession(test.db.db, {
+      tenantId: otherTenant.id,
+      userId: owner.caller.userId,
+      contentId: otherCase.id,
+      status: 'active',
+    });
+    const anotherCase = await newCase();
+
+    const answers = await Promise.all([
+      intruder.initialize({ content_id: session.contentId, session_id: session.id }),
+      owner.initialize({ content_id: otherCase.id, session_id: foreign.id }),
+      owner.initialize({ content_id: anotherCase.id, session_id: session.id }),
+    ]);
+
+    expect(answers.map((a) => [a.status, a.body.error?.code])).toEqual([
+      [404, 'NOT_FOUND'],
+      [404, 'NOT_FOUND'],
+      [404, 'NOT_FOUND'],
+    ]);
+    expect(await rowOf(session.id)).toMatchObject({ status: 'active', reconnectCount: 0 });
+  });
+
+  it('keeps reconnect_count at most 2 under 10 parallel resumes; the rest get 410 and grading is enqueued once', async () => {
+    const student = await studentOf(test);
+    const session = await sessionOf(student);
+
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => student.initialize({ content_id: session.contentId, session_id: session.id })),
+    );
+
+    const resumed = answers.filter((a) => a.status === 200);
+    expect(resumed.length).toBeLessThanOrEqual(2);
+    expect(resumed.length).toBeGreaterThanOrEqual(1);
+    expect(resumed.map((a) => a.body.data.session.reconnect_count).sort()).toEqual([1, 2].slice(0, resumed.length));
+    const refused = answers.filter((a) => a.status !== 200);
+    expect(refused).toHaveLength(10 - resumed.length);
+    for (const a of refused) {
+      expect(a.status).toBe(410);
+      expect(a.body.error.code).toBe('SESSION_RECONNECT_EXCEEDED');
+    }
+    const row = await rowOf(session.id);
+    expect(row?.reconnectCount).toBeLessThanOrEqual(2);
+    expect(row).toMatchObject({ status: 'ended', endReason: 'reconnect_exceeded' });
+    expect(await gradingJobs(test.db, session.id)).toHaveLength(1);
+  });
+
+  it('answers 502 and uses no reconnect when LiveKit is down during a resume', async () => {
+    const student = await studentOf(test);
+    const session = await sessionOf(student);
+    test.livekit.setMode('unavailable');
+    try {
+      const { status, body } = await student.initialize({ content_id: session.contentId, session_id: session.id });
+      expect(status).toBe(502);
+      expect(body.error.code).toBe('LIVEKIT_UNAVAILABLE');
+    } finally {
+      test.livekit.setMode('up');
+    }
+    expect(await rowOf(session.id)).toMatchObject({ status: 'active', reconnectCount: 0, roomName: session.roomName });
+  });
+});

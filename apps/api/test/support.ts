@@ -1,0 +1,95 @@
+/**
+ * How API tests are built: a fresh real database, the fake LiveKit server
+ * (the real RoomServiceClient talks to it), a seeded tenant with a published
+ * case study, and `app.request()` without opening a port.
+ */
+import { createTestDatabase, insertCaseStudy, insertTenant, type TestDatabase } from '@sp/db/testing';
+import { type FakeLiveKit, startFakeLiveKit } from '@sp/testkit';
+import { afterAll } from 'vitest';
+import { type App, createApp } from '../src/app.js';
+import type { Caller } from '../src/app-context.js';
+import { type ApiConfig, apiConfig, DEV_JWT_SECRET } from '../src/config.js';
+import { signDevToken } from '../src/dev-token.js';
+import { liveKitRooms } from '../src/livekit.js';
+
+export interface TestApp {
+  app: App;
+  db: TestDatabase;
+  livekit: FakeLiveKit;
+  config: ApiConfig;
+  tenant: Awaited<ReturnType<typeof insertTenant>>;
+  caseStudy: Awaited<ReturnType<typeof insertCaseStudy>>;
+}
+
+export async function buildTestApp(
+  options: { env?: Record<string, string>; now?: () => Date; dbConnections?: number } = {},
+): Promise<TestApp> {
+  const db = await createTestDatabase({ max: options.dbConnections ?? 20 });
+  const livekit = await startFakeLiveKit({ apiKey: 'test-key', apiSecret: 'test-secret-test-secret-test-secret' });
+  afterAll(() => livekit.close());
+  const config = apiConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    LIVEKIT_URL: livekit.url.replace(/^http/, 'ws'),
+    LIVEKIT_API_KEY: livekit.apiKey,
+    LIVEKIT_API_SECRET: livekit.apiSecret,
+    ...options.env,
+  });
+  const tenant = await insertTenant(db.db);
+  const caseStudy = await insertCaseStudy(db.db, tenant.id);
+  const app = createApp({ db: db.db, config, livekit: liveKitRooms(config), ...(options.now && { now: options.now }) });
+  return { app, db, livekit, config, tenant, caseStudy };
+}
+
+/** A bearer token the test app accepts (signed with the dev secret). */
+export function tokenFor(caller: Caller, options: { expiresIn?: string | number } = {}): Promise<string> {
+  return signDevToken(caller, { secret: DEV_JWT_SECRET, ...options });
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tests assert on answer bodies field by field
+export interface Answer<T = any> {
+  status: number;
+  body: T;
+}
+
+/** One request through `app.request()`, JSON in and out. */
+export async function send(
+  app: App,
+  method: string,
+  path: string,
+  options: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body = options.body;
+  if (options.json !== undefined) {
+    headers['content-type'] ??= 'application/json';
+    body = JSON.stringify(options.json);
+  }
+  const res = await app.request(path, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body: parsed };
+}
+
+/** A student of the test tenant, with helpers for the session calls. */
+export async function studentOf(test: TestApp, userId = `student-${Math.random().toString(16).slice(2, 10)}`) {
+  const caller: Caller = { userId, tenantId: test.tenant.id, role: 'student' };
+  const token = await tokenFor(caller);
+  return {
+    caller,
+    token,
+    initialize: (json: { content_id?: unknown; session_id?: unknown }) =>
+      send(test.app, 'POST', '/v1/sessions/initialize', { token, json }),
+    end: (sessionId: string) => send(test.app, 'POST', `/v1/sessions/${sessionId}/end`, { token }),
+    get: (path: string) => send(test.app, 'GET', path, { token }),
+  };
+}
+
+/** The grading jobs enqueued for a session. */
+export async function gradingJobs(db: TestDatabase, sessionId: string) {
+  return db.sql`select id from pgboss.job where name = 'grading' and data->>'sessionId' = ${sessionId}`;
+}

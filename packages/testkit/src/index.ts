@@ -1,0 +1,2 @@
+export * from './livekit-server.js';
+export * from './openai-server.js';

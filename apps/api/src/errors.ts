@@ -57,7 +57,10 @@ const httpExceptionMessages: Partial<Record<ErrorCode, string>> = {
 };
 
 export const onError: ErrorHandler<AppEnv> = (error, c) => {
-  if (error instanceof DomainError) return answer(c, error);
+  if (error instanceof DomainError) {
+    if (error.status >= 500) c.var.log?.warn({ code: error.code, reason: describeCause(error) }, error.message);
+    return answer(c, error);
+  }
   if (error instanceof HTTPException && error.status < 500) {
     const code = httpExceptionCodes[error.status] ?? 'VALIDATION_ERROR';
     const message = httpExceptionMessages[code] ?? error.message;
@@ -69,3 +72,5 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
 
 export const onNotFound: NotFoundHandler = (c) =>
   c.json(errorBody('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`), 404);
+
+const describeCause = (error: Error) => (error.cause instanceof Error ? error.cause.message : undefined);

@@ -61,9 +61,11 @@ export function liveKitRooms(config: ApiConfig): LiveKitRooms {
           metadata: sessionMetadata(p),
         });
       } catch (error) {
-        throw new DomainError('LIVEKIT_UNAVAILABLE', 'The voice service is unavailable; please try again shortly', {
-          reason: describe(error),
-        });
+        // The reason goes to the log (errors.ts logs a 5xx's cause), not to the student.
+        throw Object.assign(
+          new DomainError('LIVEKIT_UNAVAILABLE', 'The voice service is unavailable; please try again shortly'),
+          { cause: new Error(describe(error)) },
+        );
       }
     },
 
@@ -103,4 +105,20 @@ export function describe(error: unknown): string {
   if (error instanceof TwirpError) return `${error.status} ${error.code ?? ''} ${error.message}`.trim();
   if (error instanceof Error) return error.cause instanceof Error ? error.cause.message : error.message;
   return String(error);
+}
+
+/** Null when LiveKit's API answers; otherwise why not (for one line at start). */
+export async function liveKitUnreachableReason(config: ApiConfig): Promise<string | null> {
+  const client = new RoomServiceClient(
+    config.LIVEKIT_URL.replace(/^ws/, 'http'),
+    config.LIVEKIT_API_KEY,
+    config.LIVEKIT_API_SECRET,
+    { requestTimeout: 2, failover: false },
+  );
+  try {
+    await client.listRooms([]);
+    return null;
+  } catch (error) {
+    return describe(error);
+  }
 }

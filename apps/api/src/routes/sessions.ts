@@ -25,7 +25,7 @@ const sessionIdParam = z.object({
   session_id: z
     .string()
     .max(100)
-    .meta({ param: { name: 'session_id', in: 'path' }, example: 'b1c2…' }),
+    .meta({ param: { name: 'session_id', in: 'path' }, example: '0b6f3c1e-5a2d-4c8e-9f10-2b3c4d5e6f70' }),
 });
 
 const initializeRoute = createRoute({
@@ -96,6 +96,15 @@ export function sessionRoutes(services: Services) {
       const { session, transcript } = session_id
         ? await resumeSession(services, caller, content_id, session_id, c.var.log)
         : { session: await startSession(services, caller, content_id), transcript: [] };
+      c.var.log.info(
+        {
+          session_id: session.id,
+          tenant_id: session.tenantId,
+          room_name: session.roomName,
+          is_resume: Boolean(session_id),
+        },
+        'session initialized',
+      );
       const view = sessionView(session, now());
       const participant_token = await livekit.participantToken({
         roomName: session.roomName,

@@ -1,0 +1,38 @@
+/**
+ * Serves the API. Spawned by `pnpm dev` with DATABASE_URL set; run alone it
+ * opens (and migrates) the embedded PostgreSQL the same way the db commands do.
+ */
+import { serve } from '@hono/node-server';
+import { connect, databaseConfigSchema, migrateDatabase, openDatabase, parseConfig, stopOnSignal } from '@sp/db';
+import { pino } from 'pino';
+import { createApp } from './app.js';
+import { apiConfigSchema } from './config.js';
+import { liveKitRooms, liveKitUnreachableReason } from './livekit.js';
+
+const config = parseConfig(apiConfigSchema);
+const databaseConfig = parseConfig(databaseConfigSchema);
+const logger = pino({ level: config.LOG_LEVEL, base: { service: 'api' } });
+
+const database = await openDatabase(databaseConfig, (line) => logger.info(line));
+if (database.embedded) await migrateDatabase(database.url);
+const handle = connect(database.url, { max: 20, applicationName: 'api' });
+const app = createApp({ db: handle.db, config, livekit: liveKitRooms(config), logger });
+
+const server = serve({ fetch: app.fetch, port: config.PORT }, ({ port }) => {
+  logger.info({ port, docs: `http://localhost:${port}/docs` }, 'api listening');
+});
+
+liveKitUnreachableReason(config).then((reason) => {
+  if (reason) {
+    logger.warn(
+      { livekit_url: config.LIVEKIT_URL, reason },
+      'LiveKit is unreachable: initialize will answer 502 until it is up (serving everything else)',
+    );
+  }
+});
+
+stopOnSignal(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await handle.close();
+  await database.stop();
+});

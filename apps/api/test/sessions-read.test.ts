@@ -1,0 +1,170 @@
+import { sessionMessages } from '@sp/db';
+import { insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { describe, expect, it } from 'vitest';
+import { buildTestApp, send, studentOf, tokenFor } from './support.js';
+
+let clock = new Date();
+const test = await buildTestApp({ now: () => clock });
+
+async function sessionsFor(userId: string, count: number, contentId?: string) {
+  const cs = contentId ?? (await insertCaseStudy(test.db.db, test.tenant.id, { maxAttempts: 100 })).id;
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const row = await insertSession(test.db.db, {
+      tenantId: test.tenant.id,
+      userId,
+      contentId: cs,
+      status: 'ended',
+      endReason: 'user_ended',
+      isActive: false,
+      createdAt: new Date(Date.UTC(2025, 5, 1, 14, i)),
+    });
+    ids.push(row.id);
+  }
+  return { contentId: cs, ids };
+}
+
+describe('GET /v1/sessions', () => {
+  it("lists only the caller's sessions, newest first, with paging figures", async () => {
+    const student = await studentOf(test);
+    const { ids } = await sessionsFor(student.caller.userId, 3);
+    await sessionsFor('someone-else', 2);
+
+    const { status, body } = await student.get('/v1/sessions');
+
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ success: true, total: 3, page: 1, page_size: 20, total_pages: 1, message: null });
+    expect(body.data.map((s: { id: string }) => s.id)).toEqual([...ids].reverse());
+    expect(body.data[0]).toMatchObject({
+      content_type_id: 'case_study',
+      is_active: false,
+      start_time: null,
+      end_reason: 'user_ended',
+    });
+    expect(Object.keys(body.data[0])).toEqual(
+      expect.arrayContaining(['id', 'content_type_id', 'content_id', 'is_active', 'start_time', 'end_time']),
+    );
+  });
+
+  it('pages with skip and limit', async () => {
+    const student = await studentOf(test);
+    const { ids } = await sessionsFor(student.caller.userId, 5);
+    const newestFirst = [...ids].reverse();
+
+    const { body } = await student.get('/v1/sessions?skip=2&limit=2');
+
+    expect(body).toMatchObject({ total: 5, page: 2, page_size: 2, total_pages: 3 });
+    expect(body.data.map((s: { id: string }) => s.id)).toEqual(newestFirst.slice(2, 4));
+    const past = await student.get('/v1/sessions?skip=10&limit=2');
+    expect(past.body).toMatchObject({ data: [], total: 5, page: 6, total_pages: 3 });
+  });
+
+  it('filters by content_id', async () => {
+    const student = await studentOf(test);
+    const first = await sessionsFor(student.caller.userId, 2);
+    await sessionsFor(student.caller.userId, 1);
+
+    const { body } = await student.get(`/v1/sessions?content_id=${first.contentId}`);
+
+    expect(body.total).toBe(2);
+    expect(body.data.every((s: { content_id: string }) => s.content_id === first.contentId)).toBe(true);
+  });
+
+  it('answers 422 VALIDATION_ERROR naming skip, limit or content_id when they are out of bounds', async () => {
+    const student = await studentOf(test);
+    for (const [query, field] of [
+      ['skip=-1', 'skip'],
+      ['limit=0', 'limit'],
+      ['limit=101', 'limit'],
+      ['limit=ten', 'limit'],
+      ['skip=1.5', 'skip'],
+      ['content_id=nope', 'content_id'],
+    ]) {
+      const { status, body } = await student.get(`/v1/sessions?${query}`);
+      expect(status, query).toBe(422);
+      expect(body.error.code).toBe('VALIDATION_ERROR');
+      expect(body.error.details.fields.map((f: { field: string }) => f.field)).toEqual([field]);
+    }
+  });
+
+  it('accepts the bounds limit=1 and limit=100', async () => {
+    const student = await studentOf(test);
+    await sessionsFor(student.caller.userId, 2);
+    expect((await student.get('/v1/sessions?limit=1')).body).toMatchObject({ page_size: 1, total_pages: 2 });
+    expect((await student.get('/v1/sessions?limit=100')).body).toMatchObject({ page_size: 100, total_pages: 1 });
+  });
+});
+
+describe('GET /v1/sessions/{session_id}', () => {
+  it('answers the session with its messages ordered by sequence', async () => {
+    const student = await studentOf(test);
+    const { ids } = await sessionsFor(student.caller.userId, 1);
+    const sessionId = ids[0] ?? '';
+    await test.db.db.insert(sessionMessages).values([
+      { sessionId, sequence: 3, role: 'assistant', content: 'I have been feeling tired.' },
+      { sessionId, sequence: 1, role: 'assistant', content: "Hello, I'm Maria." },
+      { sessionId, sequence: 2, role: 'user', content: 'What brings you in today?' },
+    ]);
+
+    const { status, body } = await student.get(`/v1/sessions/${sessionId}`);
+
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ success: true, message: null, data: { id: sessionId, end_reason: 'user_ended' } });
+    expect(body.data.messages.map((m: { sequence: number }) => m.sequence)).toEqual([1, 2, 3]);
+    expect(body.data.messages[1]).toMatchObject({ role: 'user', content: 'What brings you in today?', sequence: 2 });
+    expect(new Date(body.data.messages[1].timestamp).getTime()).not.toBeNaN();
+  });
+
+  it('reports the live elapsed time of a connected session, running segment included', async () => {
+    const student = await studentOf(test);
+    const cs = await insertCaseStudy(test.db.db, test.tenant.id);
+    clock = new Date();
+    const row = await insertSession(test.db.db, {
+      tenantId: test.tenant.id,
+      userId: student.caller.userId,
+      contentId: cs.id,
+      status: 'active',
+      segmentBase: 100,
+      elapsedActiveTime: 104,
+      connectedSince: new Date(clock.getTime() - 10_000),
+      lastActivity: new Date(clock.getTime() - 1_000),
+    });
+
+    const { body } = await student.get(`/v1/sessions/${row.id}`);
+
+    expect(body.data.elapsed_active_time).toBeCloseTo(110, 1);
+  });
+
+  it("lets instructors and admins read their tenant's sessions, but not another tenant's", async () => {
+    const student = await studentOf(test);
+    const { ids } = await sessionsFor(student.caller.userId, 1);
+    const instructor = await tokenFor({ userId: 'ines', tenantId: test.tenant.id, role: 'instructor' });
+    const admin = await tokenFor({ userId: 'ada', tenantId: test.tenant.id, role: 'admin' });
+    const foreignAdmin = await tokenFor({
+      userId: 'ada',
+      tenantId: (await insertTenant(test.db.db)).id,
+      role: 'admin',
+    });
+
+    expect((await send(test.app, 'GET', `/v1/sessions/${ids[0]}`, { token: instructor })).status).toBe(200);
+    expect((await send(test.app, 'GET', `/v1/sessions/${ids[0]}`, { token: admin })).status).toBe(200);
+    const foreign = await send(test.app, 'GET', `/v1/sessions/${ids[0]}`, { token: foreignAdmin });
+    expect([foreign.status, foreign.body.error.code]).toEqual([404, 'NOT_FOUND']);
+  });
+
+  it("answers 404 NOT_FOUND to a student reading another student's session, or an unknown id", async () => {
+    const owner = await studentOf(test);
+    const other = await studentOf(test);
+    const { ids } = await sessionsFor(owner.caller.userId, 1);
+
+    for (const path of [
+      `/v1/sessions/${ids[0]}`,
+      '/v1/sessions/00000000-0000-4000-8000-000000000000',
+      '/v1/sessions/xyz',
+    ]) {
+      const { status, body } = await other.get(path);
+      expect(status, path).toBe(404);
+      expect(body).toMatchObject({ success: false, error: { code: 'NOT_FOUND' } });
+    }
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * The patient: the case study's persona as a LiveKit agent. Its instructions
+ * come from @sp/persona (the same text the text channel uses); on a resume it
+ * starts with the saved transcript so it picks up where the talk left off.
+ */
+import { llm, voice } from '@livekit/agents';
+import type { CaseStudy, SessionMessage } from '@sp/db';
+import { compilePersona } from '@sp/persona';
+
+/** Asked of the model when the student comes back to a session that already has turns. */
+export const RESUME_INSTRUCTIONS =
+  'The student has just reconnected after the call dropped. Acknowledge it briefly in character ' +
+  '(for example that the line went quiet) and continue the conversation from where it stopped.';
+
+/** Spoken when the active time runs out; fixed so the ending never depends on the model. */
+export const GOODBYE_LINE = "I'm sorry, I really have to go now. Thank you for seeing me. Goodbye.";
+
+/** Spoken once, shortly before the time runs out. */
+export function leavingSoonLine(secondsLeft: number): string {
+  const minutes = Math.round(secondsLeft / 60);
+  const when = minutes >= 2 ? `in about ${minutes} minutes` : minutes === 1 ? 'in about a minute' : 'in a moment';
+  return `Sorry, I should say, I'll have to leave ${when}.`;
+}
+
+/** The saved transcript as the model's chat history. */
+export function transcriptContext(turns: Pick<SessionMessage, 'role' | 'content' | 'timestamp'>[]): llm.ChatContext {
+  const chatCtx = llm.ChatContext.empty();
+  for (const turn of turns) {
+    chatCtx.addMessage({ role: turn.role, content: turn.content, createdAt: turn.timestamp.getTime() });
+  }
+  return chatCtx;
+}
+
+export class PatientAgent extends voice.Agent {
+  readonly openingLine: string;
+
+  constructor(caseStudy: Pick<CaseStudy, 'persona' | 'facts' | 'instructions'>, transcript: SessionMessage[] = []) {
+    super({ instructions: compilePersona(caseStudy), chatCtx: transcriptContext(transcript) });
+    this.openingLine = caseStudy.persona.openingLine;
+  }
+}

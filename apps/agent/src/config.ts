@@ -1,0 +1,37 @@
+/** The worker's settings, read once at start; a bad value stops the process with one line naming it. */
+import { SESSION_DEFAULTS } from '@sp/core';
+import { z } from 'zod';
+
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
+
+export const agentConfigSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LIVEKIT_URL: z.url({ protocol: /^(wss?|https?)$/ }).default('ws://localhost:7880'),
+  LIVEKIT_API_KEY: z.string().min(1).default('devkey'),
+  LIVEKIT_API_SECRET: z.string().min(1).default('secret'),
+  /** Explicit dispatch: the API names this agent in the student's token. */
+  AGENT_NAME: z.string().min(1).default('standardized-patient'),
+  OPENAI_API_KEY: optionalString,
+  /** Any OpenAI-compatible server; used by STT, LLM and TTS alike. */
+  OPENAI_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  AGENT_STT_MODEL: z.string().min(1).default('gpt-4o-mini-transcribe'),
+  AGENT_LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  AGENT_TTS_MODEL: z.string().min(1).default('gpt-4o-mini-tts'),
+  /** Used when the case study's persona names no voice. */
+  AGENT_TTS_VOICE: z.string().min(1).default('alloy'),
+  /** How often the running active time is persisted (the contract allows at most 5 s of loss). */
+  AGENT_HEARTBEAT_SECONDS: z.coerce.number().positive().max(5).default(SESSION_DEFAULTS.heartbeatSeconds),
+  /** When the patient mentions it has to leave soon; 0 turns the warning off. */
+  AGENT_WARNING_BEFORE_END_SECONDS: z.coerce.number().min(0).default(SESSION_DEFAULTS.warningBeforeEndSeconds),
+});
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+/** Parses a config from explicit values (tests, bench) with the same rules as the environment. */
+export function agentConfig(values: Record<string, string | undefined> = {}): AgentConfig {
+  return agentConfigSchema.parse(values);
+}
+
+/** The HTTP address of LiveKit's server API for a ws(s):// or http(s):// LIVEKIT_URL. */
+export function livekitHttpUrl(config: Pick<AgentConfig, 'LIVEKIT_URL'>): string {
+  return config.LIVEKIT_URL.replace(/^ws/, 'http');
+}

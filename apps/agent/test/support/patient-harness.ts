@@ -1,0 +1,112 @@
+/**
+ * Runs the real patient job against real Postgres with a text-mode agent
+ * session (no LiveKit server, FakeLLM for the model), the LiveKit room glue
+ * over a stand-in job context, and room deletion through the real
+ * RoomServiceClient to a Twirp fake of LiveKit.
+ */
+import { initializeLogger, voice } from '@livekit/agents';
+import type { Database, Session } from '@sp/db';
+import { type FakeLiveKit, startFakeLiveKit } from '@sp/testkit';
+import { RoomServiceClient } from 'livekit-server-sdk';
+import { pino } from 'pino';
+import { afterAll } from 'vitest';
+import { type PatientCall, type PatientJob, startPatientJob } from '../../src/patient-job.js';
+import { LiveKitStudentRoom, type Student } from '../../src/student-room.js';
+import { FakeJob } from './fake-job.js';
+
+// @livekit/agents logs through its own logger, which must exist before an AgentSession is built.
+initializeLogger({ pretty: false, level: 'error' });
+
+export const silentLogger = pino({ level: 'silent' });
+
+let livekit: FakeLiveKit | undefined;
+afterAll(async () => {
+  await livekit?.close();
+});
+
+export async function fakeLiveKit(): Promise<FakeLiveKit> {
+  livekit ??= await startFakeLiveKit();
+  return livekit;
+}
+
+export function studentOf(session: Session, overrides: Record<string, string> = {}): Student {
+  return {
+    identity: `user-${session.userId}`,
+    attributes: {
+      tenant_id: session.tenantId,
+      user_id: session.userId,
+      session_id: session.id,
+      case_study_id: session.contentId,
+      ...overrides,
+    },
+  };
+}
+
+export interface TestJobOptions {
+  student?: Student;
+  roomName?: string;
+  responses?: voice.testing.FakeLLMResponse[];
+  /** Receives the model that plays the patient, to look at what it was given. */
+  llm?: voice.testing.FakeLLM;
+  heartbeatMs?: number;
+  warningBeforeEndMs?: number;
+}
+
+export interface TestJob {
+  job: PatientJob;
+  fake: FakeJob;
+  livekit: FakeLiveKit;
+  /** The running call; throws when the job was refused. */
+  call: PatientCall;
+}
+
+export async function startTestJob(db: Database, session: Session, options: TestJobOptions = {}): Promise<TestJob> {
+  const livekit = await fakeLiveKit();
+  const roomName = options.roomName ?? session.roomName;
+  await new RoomServiceClient(livekit.url, livekit.apiKey, livekit.apiSecret).createRoom({ name: roomName });
+  const fake = new FakeJob(roomName, options.student ?? studentOf(session));
+  const room = new LiveKitStudentRoom(fake, new RoomServiceClient(livekit.url, livekit.apiKey, livekit.apiSecret));
+  const llm = options.llm ?? new voice.testing.FakeLLM(options.responses ?? []);
+  const job = await startPatientJob({
+    db,
+    room,
+    logger: silentLogger,
+    timer: { heartbeatMs: options.heartbeatMs ?? 200, warningBeforeEndMs: options.warningBeforeEndMs ?? 0 },
+    recorder: { retryMs: 20, maxRetryMs: 200 },
+    goodbyeTimeoutMs: 5_000,
+    async startSession(agent) {
+      const agentSession = new voice.AgentSession({ llm });
+      await agentSession.start({ agent });
+      return agentSession;
+    },
+  });
+  return {
+    job,
+    fake,
+    livekit,
+    get call() {
+      if (job.kind !== 'running') throw new Error(`job was refused: ${job.reason}`);
+      return job.call;
+    },
+  };
+}
+
+/** Sends one student turn and waits for the patient's answer to finish. */
+export async function say(call: PatientCall, userInput: string) {
+  return call.session.run({ userInput }).wait();
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `check` passes or `timeoutMs` runs out (then throws its last failure). */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(50);
+    }
+  }
+}

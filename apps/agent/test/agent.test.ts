@@ -53,7 +53,9 @@ describe('the patient in conversation', () => {
       ],
     });
 
-    await say(call, 'What brings you in today?');
+    const answer = await say(call, 'What brings you in today?');
+    answer.expect.nextEvent().isMessage({ role: 'assistant' });
+    answer.expect.noMoreEvents();
     await say(call, 'How long has this been going on?');
     await say(call, 'Anything else?');
     await call.recorder.flush();

@@ -1,0 +1,104 @@
+import { llm } from '@livekit/agents';
+import { connect, loadTranscript } from '@sp/db';
+import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TranscriptRecorder, turnMetrics } from '../src/transcript-recorder.js';
+import { say, silentLogger, sleep, startTestJob } from './support/patient-harness.js';
+import { startPgProxy } from './support/pg-proxy.js';
+
+const test = await createTestDatabase();
+const proxy = await startPgProxy(test.url);
+const flaky = connect(proxy.url, { max: 2, applicationName: 'flaky-worker' });
+afterAll(async () => {
+  await flaky.close();
+  await proxy.close();
+});
+
+async function newSession() {
+  const tenant = await insertTenant(test.db);
+  const cs = await insertCaseStudy(test.db, tenant.id);
+  return insertSession(test.db, { tenantId: tenant.id, userId: 'student', contentId: cs.id });
+}
+
+describe('the transcript recorder', () => {
+  it('keeps turns while the database is unavailable and stores them in order once it is back', async () => {
+    const session = await newSession();
+    const recorder = new TranscriptRecorder(flaky.db, session.id, silentLogger, { retryMs: 20, maxRetryMs: 100 });
+    recorder.record({ role: 'assistant', content: 'Hello doctor.', channel: 'voice' });
+    await recorder.flush();
+
+    proxy.cut();
+    recorder.record({ role: 'user', content: 'How are you?', channel: 'voice' });
+    recorder.record({ role: 'assistant', content: 'Not great.', channel: 'voice' });
+    await sleep(500);
+    expect(recorder.pending).toBe(2);
+    expect(await loadTranscript(test.db, session.id)).toHaveLength(1);
+    proxy.restore();
+
+    expect(await recorder.flush(5_000)).toBe(0);
+    const turns = await loadTranscript(test.db, session.id);
+    expect(turns.map((t) => [t.sequence, t.content])).toEqual([
+      [1, 'Hello doctor.'],
+      [2, 'How are you?'],
+      [3, 'Not great.'],
+    ]);
+  });
+
+  it('reports the turns it could not store when a flush runs out of time', async () => {
+    const session = await newSession();
+    const recorder = new TranscriptRecorder(flaky.db, session.id, silentLogger, { retryMs: 20, maxRetryMs: 50 });
+    proxy.cut();
+    try {
+      recorder.record({ role: 'user', content: 'Anyone there?', channel: 'voice' });
+      expect(await recorder.flush(300)).toBe(1);
+    } finally {
+      proxy.restore();
+    }
+    expect(await recorder.flush(5_000)).toBe(0);
+    expect((await loadTranscript(test.db, session.id)).map((t) => t.content)).toEqual(['Anyone there?']);
+  });
+
+  it('keeps the patient talking through a database blip during a call', async () => {
+    const session = await newSession();
+    const { call } = await startTestJob(flaky.db, session, {
+      heartbeatMs: 100,
+      responses: [
+        { input: 'Does it hurt?', content: 'Only when I move.' },
+        { input: 'Where exactly?', content: 'Low on the right.' },
+      ],
+    });
+
+    proxy.cut();
+    const first = await say(call, 'Does it hurt?');
+    await sleep(300);
+    proxy.restore();
+    await say(call, 'Where exactly?');
+    await call.recorder.flush(5_000);
+
+    first.expect.containsMessage({ role: 'assistant' });
+    const turns = await loadTranscript(test.db, session.id);
+    expect(turns.map((t) => t.content).slice(1)).toEqual([
+      'Does it hurt?',
+      'Only when I move.',
+      'Where exactly?',
+      'Low on the right.',
+    ]);
+    await call.shutdown('test over');
+  });
+});
+
+describe('turnMetrics', () => {
+  it("turns the framework's per-turn seconds into ms and leaves out what was not measured", () => {
+    const message = new llm.ChatMessage({
+      role: 'assistant',
+      content: 'Hi',
+      metrics: { llmNodeTtft: 0.2345, ttsNodeTtfb: 0.1, endOfTurnDelay: 0.5 },
+    });
+    expect(turnMetrics(message.metrics)).toEqual({
+      llm_ttft_ms: 234.5,
+      tts_ttfb_ms: 100,
+      end_of_utterance_delay_ms: 500,
+    });
+    expect(turnMetrics({})).toBeUndefined();
+  });
+});

@@ -1,3 +1,4 @@
+export type { ChatCompletionMessageParam as ChatMessage } from 'openai/resources/chat/completions';
 export * from './chat.js';
 export * from './config.js';
 export * from './model-error.js';

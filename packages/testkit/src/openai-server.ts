@@ -18,6 +18,8 @@ export interface RecordedRequest {
   /** The parsed JSON body, when the body was JSON. */
   body: unknown;
   raw: Buffer;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface ChatCompletionRequest {
@@ -110,6 +112,7 @@ export function sendApiError(response: ServerResponse, error: ApiErrorReply) {
 }
 
 async function readRequest(request: IncomingMessage): Promise<RecordedRequest> {
+  const at = Date.now();
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   const raw = Buffer.concat(chunks);
@@ -122,7 +125,7 @@ async function readRequest(request: IncomingMessage): Promise<RecordedRequest> {
     }
   }
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-  return { method: request.method ?? 'GET', path, headers: request.headers, body, raw };
+  return { method: request.method ?? 'GET', path, headers: request.headers, body, raw, at };
 }
 
 const completionId = () => `chatcmpl-${randomBytes(8).toString('hex')}`;

@@ -1,0 +1,57 @@
+/**
+ * Picks how a session is graded: no student turns grade to 0 without asking
+ * anyone; with a model configured the model grades; without one the offline
+ * heuristic does.
+ */
+import type { ModelProvider } from '@sp/models';
+import type { Logger } from 'pino';
+import { gradeHeuristically } from './heuristic-grader.js';
+import { gradeWithModel } from './model-grader.js';
+import type { GradeResult } from './report.js';
+import type { RetryPolicy } from './retry-policy.js';
+import { type GradingInput, studentTurns } from './transcript.js';
+
+export type GradeOutcome =
+  | { status: 'completed'; result: GradeResult }
+  | { status: 'failed'; error: string; grader: 'model' | 'heuristic'; model: string | null };
+
+export interface GradeSessionOptions {
+  provider: ModelProvider;
+  retry: RetryPolicy;
+  onAttempt?: (attempt: number) => Promise<void>;
+  log?: Logger;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const NO_STUDENT_TURNS = 'The student said nothing in this session, so there was nothing to grade.';
+
+function silentSession(input: GradingInput, grader: GradeResult['grader']): GradeResult {
+  return {
+    grader,
+    model: null,
+    score: 0,
+    items: input.rubric.map((r) => ({
+      item_id: r.id,
+      verdict: 'not_met',
+      evidence: [],
+      justification: NO_STUDENT_TURNS,
+    })),
+    strengths: [],
+    improvements: ['Talk with the patient: take the history the case asks for.'],
+    narrative: `${NO_STUDENT_TURNS} The score is 0.`,
+  };
+}
+
+export async function gradeSession(input: GradingInput, options: GradeSessionOptions): Promise<GradeOutcome> {
+  const { provider } = options;
+  const grader = provider.configured ? 'model' : 'heuristic';
+  if (!studentTurns(input.turns).length) return { status: 'completed', result: silentSession(input, grader) };
+  if (!provider.configured) {
+    await options.onAttempt?.(1);
+    return { status: 'completed', result: gradeHeuristically(input) };
+  }
+  const outcome = await gradeWithModel(input, { ...options, provider });
+  return outcome.ok
+    ? { status: 'completed', result: outcome.result }
+    : { status: 'failed', error: outcome.error, grader, model: provider.models.grading };
+}

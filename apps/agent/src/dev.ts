@@ -1,0 +1,46 @@
+/**
+ * What `pnpm dev` runs for the worker: starts it (`main.ts dev`) when a LiveKit
+ * server answers at LIVEKIT_URL and a model endpoint is configured; otherwise
+ * says in one line what is missing and exits 0, leaving the rest of the stack running.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseConfig } from '@sp/db';
+import { type AgentConfig, agentConfigSchema, livekitHttpUrl } from './config.js';
+
+const say = (line: string) => console.log(`[agent] ${line}`);
+
+/** Any HTTP answer from the server counts; LiveKit serves a health check at `/`. */
+async function livekitReachable(config: AgentConfig): Promise<boolean> {
+  try {
+    await fetch(livekitHttpUrl(config), { signal: AbortSignal.timeout(1_500) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const config = parseConfig(agentConfigSchema);
+if (!(await livekitReachable(config))) {
+  say(
+    `no LiveKit server at ${config.LIVEKIT_URL}; worker not started (run \`livekit-server --dev\`, or set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET to your LiveKit Cloud project)`,
+  );
+  process.exit(0);
+}
+if (!config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) {
+  say(
+    'no model endpoint configured; worker not started (set OPENAI_API_KEY, and OPENAI_BASE_URL for any other OpenAI-compatible server)',
+  );
+  process.exit(0);
+}
+
+const worker = spawn(
+  process.execPath,
+  ['--import', 'tsx', fileURLToPath(new URL('./main.ts', import.meta.url)), 'dev'],
+  {
+    stdio: 'inherit',
+    env: process.env,
+  },
+);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => worker.kill(signal));
+worker.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

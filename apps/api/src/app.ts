@@ -14,7 +14,9 @@ import { authenticate, tokenVerifier } from './auth.js';
 import type { AppDeps, Services } from './deps.js';
 import { onError, onNotFound, validationHook } from './errors.js';
 import { BEARER } from './openapi.js';
+import { adminRoutes } from './routes/admin.js';
 import { caseStudyRoutes } from './routes/case-studies.js';
+import { reportRoutes } from './routes/reports.js';
 import { sessionRoutes } from './routes/sessions.js';
 
 export type App = OpenAPIHono<AppEnv>;
@@ -51,6 +53,8 @@ export function createApp(deps: AppDeps): App {
   // Resources, one router each.
   app.route('/v1/sessions', sessionRoutes(services));
   app.route('/v1/case-studies', caseStudyRoutes(services));
+  app.route('/v1/sessions', reportRoutes(services));
+  app.route('/v1/admin', adminRoutes(services));
   return app;
 }
 

@@ -4,6 +4,7 @@
  */
 import { serve } from '@hono/node-server';
 import { connect, databaseConfigSchema, migrateDatabase, openDatabase, parseConfig, stopOnSignal } from '@sp/db';
+import { gradingConfigSchema, startGradingConsumer } from '@sp/grading';
 import { pino } from 'pino';
 import { createApp } from './app.js';
 import { apiConfigSchema } from './config.js';
@@ -11,12 +12,17 @@ import { liveKitRooms, liveKitUnreachableReason } from './livekit.js';
 
 const config = parseConfig(apiConfigSchema);
 const databaseConfig = parseConfig(databaseConfigSchema);
+const gradingConfig = parseConfig(gradingConfigSchema);
 const logger = pino({ level: config.LOG_LEVEL, base: { service: 'api' } });
 
 const database = await openDatabase(databaseConfig, (line) => logger.info(line));
 if (database.embedded) await migrateDatabase(database.url);
 const handle = connect(database.url, { max: 20, applicationName: 'api' });
 const app = createApp({ db: handle.db, config, livekit: liveKitRooms(config), logger });
+// Grade ended sessions in this process too, unless a separate `jobs` process does.
+const grading = gradingConfig.GRADING_IN_API
+  ? await startGradingConsumer({ db: handle.db, sql: handle.sql, config: gradingConfig, logger })
+  : null;
 
 const server = serve({ fetch: app.fetch, port: config.PORT }, ({ port }) => {
   logger.info({ port, docs: `http://localhost:${port}/docs` }, 'api listening');
@@ -33,6 +39,7 @@ liveKitUnreachableReason(config).then((reason) => {
 
 stopOnSignal(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await grading?.stop();
   await handle.close();
   await database.stop();
 });

@@ -6,6 +6,11 @@ import { modelConfigSchema } from '@sp/models';
 import { z } from 'zod';
 
 export const gradingConfigSchema = modelConfigSchema.extend({
+  /** Run the consumer inside the API process; set false when `pnpm --filter @sp/api jobs` runs it instead. */
+  GRADING_IN_API: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** Jobs one consumer grades at the same time. */
   GRADING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /** Model calls per job before the report is `failed` (provider errors and rejected answers both count). */

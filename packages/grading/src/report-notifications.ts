@@ -58,6 +58,31 @@ export class ReportNotifications {
     return watch;
   }
 
+  /**
+   * Reads until `done` holds, waking on each notification for the session
+   * (never polling), or gives up at the timeout or abort with the last read.
+   */
+  async until<T>(
+    sessionId: string,
+    read: () => Promise<T>,
+    done: (value: T) => boolean,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const watch = await this.watch(sessionId);
+    try {
+      const deadline = Date.now() + timeoutMs;
+      let value = await read();
+      while (!done(value) && Date.now() < deadline && !signal?.aborted) {
+        await watch.next(deadline - Date.now(), signal);
+        value = await read();
+      }
+      return value;
+    } finally {
+      watch.cancel();
+    }
+  }
+
   /** Sessions someone is waiting on (for tests and metrics). */
   get waiting(): number {
     return this.#watches.size;

@@ -101,18 +101,10 @@ export async function reportOf(test: GradingTest, sessionId: string): Promise<Gr
 
 /** Waits, on the report notifications, until the report is completed or failed. */
 export async function terminalReport(test: GradingTest, sessionId: string, timeoutMs = 20_000): Promise<GradeReport> {
-  const watch = await test.notifications.watch(sessionId);
-  try {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const report = await reportOf(test, sessionId);
-      if (report && isTerminal(report.status)) return report;
-      if (Date.now() >= deadline) throw new Error(`report of ${sessionId} is still ${report?.status ?? 'missing'}`);
-      await watch.next(deadline - Date.now());
-    }
-  } finally {
-    watch.cancel();
-  }
+  const done = (r: GradeReport | undefined) => Boolean(r && isTerminal(r.status));
+  const report = await test.notifications.until(sessionId, () => reportOf(test, sessionId), done, timeoutMs);
+  if (!report || !done(report)) throw new Error(`report of ${sessionId} is still ${report?.status ?? 'missing'}`);
+  return report;
 }
 
 export async function jobsOf(test: GradingTest, sessionId: string) {

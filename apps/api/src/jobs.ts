@@ -1,0 +1,30 @@
+/**
+ * The grading consumer as a process of its own (`pnpm --filter @sp/api jobs`):
+ * scale grading by running more of these; set GRADING_IN_API=false on the
+ * API then. Run alone it opens (and migrates) the embedded PostgreSQL the
+ * same way the API does.
+ */
+import { connect, databaseConfigSchema, migrateDatabase, openDatabase, parseConfig, stopOnSignal } from '@sp/db';
+import { gradingConfigSchema, startGradingConsumer } from '@sp/grading';
+import { pino } from 'pino';
+import { z } from 'zod';
+
+const { LOG_LEVEL } = parseConfig(
+  z.object({ LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }),
+);
+const databaseConfig = parseConfig(databaseConfigSchema);
+const config = parseConfig(gradingConfigSchema);
+const logger = pino({ level: LOG_LEVEL, base: { service: 'jobs' } });
+
+const database = await openDatabase(databaseConfig, (line) => logger.info(line));
+if (database.embedded) await migrateDatabase(database.url);
+// Each worker holds at most one connection at a time; a few more serve pg-boss's own upkeep.
+const handle = connect(database.url, { max: config.GRADING_CONCURRENCY + 4, applicationName: 'jobs' });
+const consumer = await startGradingConsumer({ db: handle.db, sql: handle.sql, config, logger });
+logger.info('grading consumer running');
+
+stopOnSignal(async () => {
+  await consumer.stop();
+  await handle.close();
+  await database.stop();
+});

@@ -1,0 +1,142 @@
+/**
+ * /v1/admin for instructors and admins of a tenant: their tenant's grade
+ * reports (filtered, paged like the session list) and regrading a session.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { DomainError, notFound, pageOf, successEnvelope } from '@sp/core';
+import { listReports, reportStatusSchema, requestRegrade, tenantReportSchema } from '@sp/grading';
+import type { AppEnv } from '../app-context.js';
+import { requireRole } from '../auth.js';
+import type { Services } from '../deps.js';
+import { authErrors, errors, json, security } from '../openapi.js';
+import { isUuid } from '../sessions/session-store.js';
+
+const score = z.coerce.number().min(0).max(100);
+
+const listReportsQuerySchema = z
+  .object({
+    content_id: z.uuid().optional().meta({ description: 'Only reports of this case study' }),
+    user_id: z.string().min(1).max(200).optional().meta({ description: 'Only reports of this student' }),
+    from: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: 'Sessions that ended at or after (ISO 8601)' }),
+    to: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: 'Sessions that ended at or before (ISO 8601)' }),
+    min_score: score.optional(),
+    max_score: score.optional(),
+    status: reportStatusSchema.optional(),
+    skip: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .refine((q) => q.min_score === undefined || q.max_score === undefined || q.min_score <= q.max_score, {
+    path: ['min_score'],
+    message: 'must not exceed max_score',
+  })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
+    path: ['from'],
+    message: 'must not be after to',
+  });
+
+const reportListSchema = z
+  .object({
+    success: z.literal(true),
+    data: z.array(tenantReportSchema),
+    total: z.number().int(),
+    page: z.number().int(),
+    page_size: z.number().int(),
+    total_pages: z.number().int(),
+    message: z.string().nullable(),
+  })
+  .meta({ id: 'GradeReportList' });
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/reports',
+  tags: ['admin'],
+  summary: "Your tenant's grade reports, most recently ended first",
+  security,
+  request: { query: listReportsQuerySchema },
+  responses: {
+    200: json(reportListSchema, 'A page of reports'),
+    ...errors({
+      ...authErrors,
+      403: 'FORBIDDEN: instructors and admins only',
+      422: 'VALIDATION_ERROR: a bad filter or paging value',
+    }),
+  },
+});
+
+const regradeRoute = createRoute({
+  method: 'post',
+  path: '/sessions/{session_id}/regrade',
+  tags: ['admin'],
+  summary: 'Grade an ended session again',
+  security,
+  request: {
+    params: z.object({
+      session_id: z
+        .string()
+        .max(100)
+        .meta({ param: { name: 'session_id', in: 'path' } }),
+    }),
+  },
+  responses: {
+    202: json(
+      successEnvelope(z.object({ session_id: z.uuid(), status: z.literal('pending') })),
+      'Queued; read the report (with wait_for_completion) to follow it',
+    ),
+    ...errors({
+      ...authErrors,
+      403: 'FORBIDDEN: instructors and admins only',
+      404: 'NOT_FOUND: no such session in your tenant',
+      409: 'SESSION_ACTIVE: the session has not ended; GRADING_IN_PROGRESS: its grading is pending or running',
+    }),
+  },
+});
+
+export function adminRoutes({ db }: Services) {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use('*', requireRole('instructor', 'admin'));
+  return app
+    .openapi(listRoute, async (c) => {
+      const q = c.req.valid('query');
+      const { rows, total } = await listReports(db, c.var.auth.tenantId, {
+        contentId: q.content_id,
+        userId: q.user_id,
+        from: q.from ? new Date(q.from) : undefined,
+        to: q.to ? new Date(q.to) : undefined,
+        minScore: q.min_score,
+        maxScore: q.max_score,
+        status: q.status,
+        skip: q.skip,
+        limit: q.limit,
+      });
+      return c.json(
+        { success: true as const, data: rows, total, ...pageOf(q.skip, q.limit, total), message: null },
+        200,
+      );
+    })
+    .openapi(regradeRoute, async (c) => {
+      const { session_id } = c.req.valid('param');
+      const result = isUuid(session_id)
+        ? await requestRegrade(db, c.var.auth.tenantId, session_id)
+        : ({ outcome: 'not_found' } as const);
+      if (result.outcome === 'not_found') throw notFound('Session');
+      if (result.outcome === 'not_ended') {
+        throw new DomainError('SESSION_ACTIVE', 'The session has not ended, so it cannot be graded', {
+          session_status: result.sessionStatus,
+        });
+      }
+      if (result.outcome === 'in_progress') {
+        throw new DomainError('GRADING_IN_PROGRESS', `Grading of this session is already ${result.reportStatus}`, {
+          status: result.reportStatus,
+        });
+      }
+      c.var.log.info({ session_id, tenant_id: c.var.auth.tenantId }, 'regrade queued');
+      const data = { session_id, status: 'pending' as const };
+      return c.json({ success: true as const, data, message: 'Regrade queued' }, 202);
+    });
+}

@@ -1,0 +1,139 @@
+import { insertCaseStudy, insertTenant } from '@sp/db/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { gradedSession, sessionOf, startGrading, validAnswer } from './grading-fixtures.js';
+import { buildTestApp, send, studentOf, tokenFor } from './support.js';
+
+const test = await buildTestApp();
+const model = await startGrading(test);
+const instructor = await tokenFor({ userId: 'instructor-1', tenantId: test.tenant.id, role: 'instructor' });
+const admin = await tokenFor({ userId: 'admin-1', tenantId: test.tenant.id, role: 'admin' });
+
+const listReports = (query: string, token = instructor) =>
+  send(test.app, 'GET', `/v1/admin/reports${query}`, { token });
+const regrade = (sessionId: string, token = instructor) =>
+  send(test.app, 'POST', `/v1/admin/sessions/${sessionId}/regrade`, { token });
+const waitForReport = (sessionId: string) =>
+  send(test.app, 'GET', `/v1/sessions/${sessionId}/report?wait_for_completion=true&timeout_seconds=30`, {
+    token: instructor,
+  });
+
+describe('GET /v1/admin/reports', () => {
+  const day = (d: number) => new Date(Date.UTC(2026, 0, d, 12));
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const otherCase = await insertCaseStudy(test.db.db, test.tenant.id);
+    ids.ana1 = (await gradedSession(test, { userId: 'ana', score: 35, endTime: day(1) })).id;
+    ids.ana2 = (await gradedSession(test, { userId: 'ana', score: 80, endTime: day(5) })).id;
+    ids.ben = (await gradedSession(test, { userId: 'ben', score: 92.5, endTime: day(10), contentId: otherCase.id })).id;
+    ids.cem = (await gradedSession(test, { userId: 'cem', score: null, status: 'failed', endTime: day(12) })).id;
+    ids.otherCase = otherCase.id;
+    // Another tenant's report never shows.
+    const elsewhere = await insertTenant(test.db.db);
+    const theirCase = await insertCaseStudy(test.db.db, elsewhere.id);
+    const theirs = { ...test, tenant: elsewhere, caseStudy: theirCase };
+    await gradedSession(theirs, { userId: 'ana', score: 50, endTime: day(3) });
+  });
+
+  const sessionIds = (body: { data: { session_id: string }[] }) => body.data.map((r) => r.session_id);
+
+  it("lists the tenant's reports, most recently ended first, with the session's student and case", async () => {
+    const { status, body } = await listReports('');
+
+    expect(status).toBe(200);
+    expect(sessionIds(body)).toEqual([ids.cem, ids.ben, ids.ana2, ids.ana1]);
+    expect(body).toMatchObject({ total: 4, page: 1, page_size: 20, total_pages: 1, message: null });
+    expect(body.data[1]).toMatchObject({ user_id: 'ben', content_id: ids.otherCase, score: 92.5, status: 'completed' });
+    expect(body.data[1].ended_at).toBe(day(10).toISOString());
+  });
+
+  it('filters by case, student, score range, status and end date', async () => {
+    expect(sessionIds((await listReports(`?content_id=${ids.otherCase}`)).body)).toEqual([ids.ben]);
+    expect(sessionIds((await listReports('?user_id=ana')).body)).toEqual([ids.ana2, ids.ana1]);
+    expect(sessionIds((await listReports('?min_score=40&max_score=90')).body)).toEqual([ids.ana2]);
+    expect(sessionIds((await listReports('?min_score=80')).body)).toEqual([ids.ben, ids.ana2]);
+    expect(sessionIds((await listReports('?status=failed')).body)).toEqual([ids.cem]);
+    const window = `?from=${day(4).toISOString()}&to=${day(10).toISOString()}`;
+    expect(sessionIds((await listReports(window)).body)).toEqual([ids.ben, ids.ana2]);
+  });
+
+  it('pages with skip and limit', async () => {
+    const { body } = await listReports('?skip=2&limit=1');
+    expect(sessionIds(body)).toEqual([ids.ana2]);
+    expect(body).toMatchObject({ total: 4, page: 3, page_size: 1, total_pages: 4 });
+  });
+
+  it('answers 422 VALIDATION_ERROR naming a bad filter', async () => {
+    for (const [query, field] of [
+      ['?min_score=90&max_score=10', 'min_score'],
+      ['?max_score=101', 'max_score'],
+      ['?from=yesterday', 'from'],
+      [`?from=${day(5).toISOString()}&to=${day(1).toISOString()}`, 'from'],
+      ['?status=done', 'status'],
+      ['?content_id=abc', 'content_id'],
+      ['?limit=0', 'limit'],
+    ] as const) {
+      const { status, body } = await listReports(query);
+      expect(status, query).toBe(422);
+      expect(
+        body.error.details.fields.map((f: { field: string }) => f.field),
+        query,
+      ).toContain(field);
+    }
+  });
+
+  it('answers 403 FORBIDDEN to a student, and admins of the tenant see the same list', async () => {
+    const student = await studentOf(test);
+    expect((await listReports('', student.token)).status).toBe(403);
+    expect((await listReports('', admin)).body.total).toBe(4);
+  });
+});
+
+describe('POST /v1/admin/sessions/{id}/regrade', () => {
+  it('re-queues a failed report, which then completes', async () => {
+    model.onChat(() => ({ error: { status: 500, message: 'model is down' } }));
+    const session = await sessionOf(test, 'dora');
+    const failed = await waitForReport(session.id);
+    expect(failed.body.data).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(failed.body.data.error).toMatch(/model is down/);
+
+    model.onChat(() => ({ json: validAnswer(test.caseStudy.rubric) }));
+    const { status, body } = await regrade(session.id);
+
+    expect(status).toBe(202);
+    expect(body).toMatchObject({ success: true, data: { session_id: session.id, status: 'pending' } });
+    const regraded = await waitForReport(session.id);
+    expect(regraded.body.data).toMatchObject({ status: 'completed', attempts: 1, error: null });
+  });
+
+  it('answers 409 GRADING_IN_PROGRESS while the grading is pending or running', async () => {
+    model.onChat(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      return { json: validAnswer(test.caseStudy.rubric) };
+    });
+    const session = await sessionOf(test, 'eli');
+
+    const { status, body } = await regrade(session.id, admin);
+
+    expect(status).toBe(409);
+    expect(body.error.code).toBe('GRADING_IN_PROGRESS');
+    expect((await waitForReport(session.id)).body.data.status).toBe('completed');
+  });
+
+  it('answers 409 SESSION_ACTIVE for a session that has not ended', async () => {
+    const session = await sessionOf(test, 'fay', { live: true });
+    const { status, body } = await regrade(session.id);
+    expect(status).toBe(409);
+    expect(body.error.code).toBe('SESSION_ACTIVE');
+  });
+
+  it("answers 404 for another tenant's session and 403 to a student", async () => {
+    const session = await gradedSession(test, { userId: 'gus', score: 10, endTime: new Date() });
+    const elsewhere = await insertTenant(test.db.db);
+    const outsider = await tokenFor({ userId: 'i-2', tenantId: elsewhere.id, role: 'instructor' });
+    expect((await regrade(session.id, outsider)).status).toBe(404);
+    expect((await regrade('nope', instructor)).status).toBe(404);
+    const student = await studentOf(test, 'gus');
+    expect((await regrade(session.id, student.token)).status).toBe(403);
+  });
+});

@@ -12,8 +12,8 @@ export interface RecorderOptions {
   /** First retry delay after a failed write; doubles up to `maxRetryMs`. */
   retryMs?: number;
   maxRetryMs?: number;
-  /** Told about each stored turn and how long it waited, from commit to row (bench, logs). */
-  onStored?: (row: SessionMessage, latencyMs: number) => void;
+  /** Told about each stored turn: ms from commit to stored row, and ms of the write itself (bench). */
+  onStored?: (row: SessionMessage, timing: { latencyMs: number; writeMs: number }) => void;
 }
 
 interface PendingTurn {
@@ -117,11 +117,12 @@ export class TranscriptRecorder {
     let delay = this.retryMs;
     for (let next = this.queue[0]; next && !this.stopped; next = this.queue[0]) {
       try {
+        const writeStarted = performance.now();
         const row = await appendTurn(this.db, this.sessionId, next.turn);
         this.queue.shift();
         delay = this.retryMs;
         const latencyMs = performance.now() - next.committedAt;
-        this.options.onStored?.(row, latencyMs);
+        this.options.onStored?.(row, { latencyMs, writeMs: performance.now() - writeStarted });
         this.logger.info(
           {
             session_id: this.sessionId,

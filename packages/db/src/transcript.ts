@@ -5,7 +5,7 @@
  */
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
-import { type SessionMessage, sessionMessages, sessions } from './schema.js';
+import { type SessionMessage, sessionMessages } from './schema.js';
 
 export interface Turn {
   role: 'user' | 'assistant';
@@ -26,35 +26,40 @@ export class UnknownSessionError extends Error {
   }
 }
 
+/** Postgres: insert or update on table violates foreign key constraint. */
+const FOREIGN_KEY_VIOLATION = '23503';
+
 /**
- * Stores a turn under the session's next sequence number. Writers for the same
- * session queue on the session row's lock, so concurrent appends never share a
- * number nor leave a gap.
+ * Stores a turn under the session's next sequence number, in one statement:
+ * the next number is read from the committed turns, and the unique
+ * (session_id, sequence) index settles any race: a writer that loses retries
+ * with the number after the winner's. So concurrent appends never share a
+ * number nor leave a gap, and the usual case (one writer) is one round trip.
  */
 export async function appendTurn(db: Database, sessionId: string, turn: Turn): Promise<SessionMessage> {
-  return db.transaction(async (tx) => {
-    const [locked] = await tx
-      .select({ id: sessions.id })
-      .from(sessions)
-      .where(eq(sessions.id, sessionId))
-      .for('update');
-    if (!locked) throw new UnknownSessionError(sessionId);
-    const [row] = await tx
-      .insert(sessionMessages)
-      .values({
-        sessionId,
-        sequence: sql`(select coalesce(max(${sessionMessages.sequence}), 0) + 1 from ${sessionMessages} where ${sessionMessages.sessionId} = ${sessionId})`,
-        role: turn.role,
-        content: turn.content,
-        channel: turn.channel,
-        interrupted: turn.interrupted ?? false,
-        metrics: turn.metrics ?? null,
-        ...(turn.timestamp ? { timestamp: turn.timestamp } : {}),
-      })
-      .returning();
-    if (!row) throw new Error(`turn for session ${sessionId} was not stored`);
-    return row;
-  });
+  for (;;) {
+    try {
+      const [row] = await db
+        .insert(sessionMessages)
+        .values({
+          sessionId,
+          sequence: sql`(select coalesce(max(${sessionMessages.sequence}), 0) + 1 from ${sessionMessages} where ${sessionMessages.sessionId} = ${sessionId})`,
+          role: turn.role,
+          content: turn.content,
+          channel: turn.channel,
+          interrupted: turn.interrupted ?? false,
+          metrics: turn.metrics ?? null,
+          ...(turn.timestamp ? { timestamp: turn.timestamp } : {}),
+        })
+        .onConflictDoNothing({ target: [sessionMessages.sessionId, sessionMessages.sequence] })
+        .returning();
+      if (row) return row;
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
+      if (code === FOREIGN_KEY_VIOLATION) throw new UnknownSessionError(sessionId);
+      throw error;
+    }
+  }
 }
 
 /** The session's turns in order. */

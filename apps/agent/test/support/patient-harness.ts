@@ -4,20 +4,17 @@
  * over a stand-in job context, and room deletion through the real
  * RoomServiceClient to a Twirp fake of LiveKit.
  */
-import { initializeLogger, voice } from '@livekit/agents';
+import type { voice } from '@livekit/agents';
 import type { Database, Session } from '@sp/db';
 import { type FakeLiveKit, startFakeLiveKit } from '@sp/testkit';
 import { RoomServiceClient } from 'livekit-server-sdk';
-import { pino } from 'pino';
 import { afterAll } from 'vitest';
 import { type PatientCall, type PatientJob, startPatientJob } from '../../src/patient-job.js';
 import { LiveKitStudentRoom, type Student } from '../../src/student-room.js';
 import { FakeJob } from './fake-job.js';
+import { fakeLLM, silentLogger, startTextSession } from './text-mode.js';
 
-// @livekit/agents logs through its own logger, which must exist before an AgentSession is built.
-initializeLogger({ pretty: false, level: 'error' });
-
-export const silentLogger = pino({ level: 'silent' });
+export { silentLogger };
 
 let livekit: FakeLiveKit | undefined;
 afterAll(async () => {
@@ -66,7 +63,7 @@ export async function startTestJob(db: Database, session: Session, options: Test
   await new RoomServiceClient(livekit.url, livekit.apiKey, livekit.apiSecret).createRoom({ name: roomName });
   const fake = new FakeJob(roomName, options.student ?? studentOf(session));
   const room = new LiveKitStudentRoom(fake, new RoomServiceClient(livekit.url, livekit.apiKey, livekit.apiSecret));
-  const llm = options.llm ?? new voice.testing.FakeLLM(options.responses ?? []);
+  const llm = options.llm ?? fakeLLM(options.responses ?? []);
   const job = await startPatientJob({
     db,
     room,
@@ -74,11 +71,7 @@ export async function startTestJob(db: Database, session: Session, options: Test
     timer: { heartbeatMs: options.heartbeatMs ?? 200, warningBeforeEndMs: options.warningBeforeEndMs ?? 0 },
     recorder: { retryMs: 20, maxRetryMs: 200 },
     goodbyeTimeoutMs: 5_000,
-    async startSession(agent) {
-      const agentSession = new voice.AgentSession({ llm });
-      await agentSession.start({ agent });
-      return agentSession;
-    },
+    startSession: (agent) => startTextSession(agent, llm),
   });
   return {
     job,

@@ -127,7 +127,7 @@ describe('POST /v1/sessions/initialize, new session', () => {
     });
   });
 
-  it('lets exactly one of 20 parallel initializes win; the other 19 get 409 naming the winner', async () => {
+  it('lets exactly one of 20 parallel initializes win; the other 19 get 409 naming the winner and leave no room open', async () => {
     const student = await studentOf(test);
     const cs = await newCase({ maxAttempts: 100 });
 
@@ -144,6 +144,10 @@ describe('POST /v1/sessions/initialize, new session', () => {
     }
     const rows = await test.db.db.select().from(sessions).where(eq(sessions.contentId, cs.id));
     expect(rows.map((r) => r.id)).toEqual([winnerId]);
+    // Losers opened rooms before losing at the database; none of them may stay open.
+    const roomSessions = [...test.livekit.rooms.values()].map((room) => JSON.parse(room.metadata).session_id);
+    const known = new Set((await test.db.db.select({ id: sessions.id }).from(sessions)).map((r) => r.id));
+    expect(roomSessions.filter((id) => !known.has(id))).toEqual([]);
   });
 
   it('answers 422 VALIDATION_ERROR with attempt_count and max_attempts when attempts are used up', async () => {

@@ -95,7 +95,7 @@ export function sessionRoutes(services: Services) {
       const caller = c.var.auth;
       const { session, transcript } = session_id
         ? await resumeSession(services, caller, content_id, session_id, c.var.log)
-        : { session: await startSession(services, caller, content_id), transcript: [] };
+        : { session: await startSession(services, caller, content_id, c.var.log), transcript: [] };
       c.var.log.info(
         {
           session_id: session.id,

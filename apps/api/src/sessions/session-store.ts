@@ -8,6 +8,63 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string) => UUID.test(value);
 
 /**
+ * The hot queries, prepared once per database handle: drizzle then skips
+ * rebuilding their SQL on every request. Placeholders are bound per call.
+ */
+function prepareQueries(db: Database) {
+  const id = sql.placeholder('id');
+  const tenantId = sql.placeholder('tenantId');
+  const userId = sql.placeholder('userId');
+  const mine = sql`${sessions.tenantId} = ${tenantId} and ${sessions.userId} = ${userId} and ${sessions.contentId} = ${caseStudies.id}`;
+  return {
+    ownSession: db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.id, id), eq(sessions.tenantId, tenantId), eq(sessions.userId, userId)))
+      .prepare('own_session'),
+    tenantSession: db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.id, id), eq(sessions.tenantId, tenantId)))
+      .prepare('tenant_session'),
+    transcript: db
+      .select({
+        role: sessionMessages.role,
+        content: sessionMessages.content,
+        sequence: sessionMessages.sequence,
+        timestamp: sessionMessages.timestamp,
+      })
+      .from(sessionMessages)
+      .where(eq(sessionMessages.sessionId, id))
+      .orderBy(asc(sessionMessages.sequence))
+      .prepare('session_transcript'),
+    caseStanding: db
+      .select({
+        id: caseStudies.id,
+        durationLimit: caseStudies.durationLimit,
+        maxAttempts: caseStudies.maxAttempts,
+        activeSessionId: sql<
+          string | null
+        >`(select ${sessions.id} from ${sessions} where ${mine} and ${sessions.status} <> 'ended' limit 1)`,
+        attemptsUsed: sql<number>`(select coalesce(max(${sessions.attemptNumber}), 0)::int from ${sessions} where ${mine})`,
+      })
+      .from(caseStudies)
+      .where(and(eq(caseStudies.id, id), eq(caseStudies.tenantId, tenantId), eq(caseStudies.published, true)))
+      .prepare('case_standing'),
+  };
+}
+
+const preparedByDb = new WeakMap<Database, ReturnType<typeof prepareQueries>>();
+function queries(db: Database) {
+  let prepared = preparedByDb.get(db);
+  if (!prepared) {
+    prepared = prepareQueries(db);
+    preparedByDb.set(db, prepared);
+  }
+  return prepared;
+}
+
+/**
  * The session if the caller may see it: their own, or (for staff reading) any
  * of their tenant's. Anything else, existing or not, is simply not there.
  */
@@ -18,26 +75,18 @@ export async function visibleSession(
   access: 'own' | 'read' = 'own',
 ): Promise<Session | null> {
   if (!isUuid(sessionId)) return null;
-  const owner = access === 'read' && isStaff(caller) ? undefined : eq(sessions.userId, caller.userId);
-  const [row] = await db
-    .select()
-    .from(sessions)
-    .where(and(eq(sessions.id, sessionId), eq(sessions.tenantId, caller.tenantId), owner));
+  const q = queries(db);
+  const [row] =
+    access === 'read' && isStaff(caller)
+      ? await q.tenantSession.execute({ id: sessionId, tenantId: caller.tenantId })
+      : await q.ownSession.execute({ id: sessionId, tenantId: caller.tenantId, userId: caller.userId });
   return row ?? null;
 }
 
+/** The saved turns of a session, in `sequence` order. */
 export async function transcriptOf(db: Database, sessionId: string) {
   if (!isUuid(sessionId)) return [];
-  return db
-    .select({
-      role: sessionMessages.role,
-      content: sessionMessages.content,
-      sequence: sessionMessages.sequence,
-      timestamp: sessionMessages.timestamp,
-    })
-    .from(sessionMessages)
-    .where(eq(sessionMessages.sessionId, sessionId))
-    .orderBy(asc(sessionMessages.sequence));
+  return queries(db).transcript.execute({ id: sessionId });
 }
 
 /**
@@ -46,21 +95,11 @@ export async function transcriptOf(db: Database, sessionId: string) {
  */
 export async function caseStanding(db: Database, caller: Caller, caseStudyId: string) {
   if (!isUuid(caseStudyId)) return null;
-  const mine = sql`${sessions.tenantId} = ${caller.tenantId} and ${sessions.userId} = ${caller.userId} and ${sessions.contentId} = ${caseStudies.id}`;
-  const [row] = await db
-    .select({
-      id: caseStudies.id,
-      durationLimit: caseStudies.durationLimit,
-      maxAttempts: caseStudies.maxAttempts,
-      activeSessionId: sql<
-        string | null
-      >`(select ${sessions.id} from ${sessions} where ${mine} and ${sessions.status} <> 'ended' limit 1)`,
-      attemptsUsed: sql<number>`(select coalesce(max(${sessions.attemptNumber}), 0)::int from ${sessions} where ${mine})`,
-    })
-    .from(caseStudies)
-    .where(
-      and(eq(caseStudies.id, caseStudyId), eq(caseStudies.tenantId, caller.tenantId), eq(caseStudies.published, true)),
-    );
+  const [row] = await queries(db).caseStanding.execute({
+    id: caseStudyId,
+    tenantId: caller.tenantId,
+    userId: caller.userId,
+  });
   return row ?? null;
 }
 

@@ -2,13 +2,17 @@
  * A new session: the case must be published in the caller's tenant, the
  * caller must have no live session for it and attempts left. The database
  * has the last word (one live session per student and case, unique attempt
- * numbers), and the LiveKit room is opened before the row commits, so a
- * LiveKit failure leaves no session behind.
+ * numbers). The LiveKit room is opened before the row is written, so a
+ * LiveKit failure leaves no session behind and no database connection waits
+ * on LiveKit; a racer that loses at the database closes the room it opened.
  */
+import { randomUUID } from 'node:crypto';
 import { attemptsExhaustedError, DomainError, newRoomName, notFound } from '@sp/core';
 import { type Session, sessions } from '@sp/db';
+import type { Logger } from 'pino';
 import type { Caller } from '../app-context.js';
 import type { Services } from '../deps.js';
+import { closeRoom } from './room-closing.js';
 import { caseStanding, uniqueViolation } from './session-store.js';
 
 /** A racing creation for the same student and case took the slot; look again. */
@@ -29,6 +33,7 @@ export async function startSession(
   { db, livekit }: Pick<Services, 'db' | 'livekit'>,
   caller: Caller,
   caseStudyId: string,
+  log: Logger,
 ): Promise<Session> {
   for (let tries = 1; ; tries++) {
     const standing = await caseStanding(db, caller, caseStudyId);
@@ -37,30 +42,28 @@ export async function startSession(
     if (standing.attemptsUsed >= standing.maxAttempts) {
       throw attemptsExhaustedError(standing.attemptsUsed, standing.maxAttempts);
     }
+    const planned = {
+      id: randomUUID(),
+      tenantId: caller.tenantId,
+      userId: caller.userId,
+      contentId: standing.id,
+      durationLimit: standing.durationLimit,
+      attemptNumber: standing.attemptsUsed + 1,
+      roomName: newRoomName(),
+    };
+    await livekit.createRoom({
+      roomName: planned.roomName,
+      tenantId: planned.tenantId,
+      userId: planned.userId,
+      sessionId: planned.id,
+      caseStudyId: planned.contentId,
+    });
     try {
-      return await db.transaction(async (tx) => {
-        const [row] = await tx
-          .insert(sessions)
-          .values({
-            tenantId: caller.tenantId,
-            userId: caller.userId,
-            contentId: standing.id,
-            durationLimit: standing.durationLimit,
-            attemptNumber: standing.attemptsUsed + 1,
-            roomName: newRoomName(),
-          })
-          .returning();
-        if (!row) throw new Error('session insert returned no row');
-        await livekit.createRoom({
-          roomName: row.roomName,
-          tenantId: row.tenantId,
-          userId: row.userId,
-          sessionId: row.id,
-          caseStudyId: row.contentId,
-        });
-        return row;
-      });
+      const [row] = await db.insert(sessions).values(planned).returning();
+      if (!row) throw new Error('session insert returned no row');
+      return row;
     } catch (error) {
+      await closeRoom(livekit, planned.roomName, log);
       const constraint = uniqueViolation(error);
       if (constraint === null || !RACE_CONSTRAINTS.has(constraint) || tries >= MAX_TRIES) throw error;
     }

@@ -1,10 +1,11 @@
 /**
- * The report row through a grading job's life. Each status change updates
- * `sessions.grading_status` in the same transaction; reaching a terminal
- * status also notifies `grade_report_done` (delivered on commit) so waiting
- * readers wake at once.
+ * The report row through a grading job's life. Each status change writes the
+ * report and `sessions.grading_status` in one statement (a data-modifying
+ * CTE, so both or neither); reaching a terminal status also notifies
+ * `grade_report_done` (delivered on commit) so waiting readers wake at once.
+ * One round trip per change keeps the per-job overhead small next to the model call.
  */
-import { caseStudies, type Database, type GradeReport, gradeReports, sessionMessages, sessions } from '@sp/db';
+import { caseStudies, type Database, gradeReports, sessionMessages, sessions } from '@sp/db';
 import { and, asc, eq, lt, or, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { GradeOutcome } from './grade-session.js';
@@ -12,20 +13,14 @@ import type { GradingInput } from './transcript.js';
 
 export const REPORT_DONE_CHANNEL = 'grade_report_done';
 
-type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
-
-async function syncSession(tx: Tx, sessionId: string, status: GradeReport['status']) {
-  await tx.update(sessions).set({ gradingStatus: status }).where(eq(sessions.id, sessionId));
-}
-
 /**
  * Takes the report for grading: pending → running, or a `running` report whose
  * holder stopped renewing its lease (it crashed). Completed and failed reports
  * are never taken, so a duplicate job grades nothing. Null when not taken.
  */
-export async function claimReport(db: Database, sessionId: string, leaseSeconds: number): Promise<GradeReport | null> {
-  return db.transaction(async (tx) => {
-    const [claimed] = await tx
+export async function claimReport(db: Database, sessionId: string, leaseSeconds: number) {
+  const claimed = db.$with('claimed').as(
+    db
       .update(gradeReports)
       .set({
         status: 'running',
@@ -45,10 +40,16 @@ export async function claimReport(db: Database, sessionId: string, leaseSeconds:
           ),
         ),
       )
-      .returning();
-    if (claimed) await syncSession(tx, sessionId, 'running');
-    return claimed ?? null;
-  });
+      .returning({ sessionId: gradeReports.sessionId, tenantId: gradeReports.tenantId }),
+  );
+  const [row] = await db
+    .with(claimed)
+    .update(sessions)
+    .set({ gradingStatus: 'running' })
+    .from(claimed)
+    .where(eq(sessions.id, claimed.sessionId))
+    .returning({ tenantId: claimed.tenantId });
+  return row ?? null;
 }
 
 /** Counts one grading attempt; also renews the running report's lease. */
@@ -60,35 +61,45 @@ export async function recordAttempt(db: Database, sessionId: string): Promise<vo
 }
 
 export async function loadGradingInput(db: Database, sessionId: string): Promise<GradingInput | null> {
-  const [row] = await db
-    .select({ tenantId: sessions.tenantId, caseTitle: caseStudies.title, rubric: caseStudies.rubric })
-    .from(sessions)
-    .innerJoin(caseStudies, eq(caseStudies.id, sessions.contentId))
-    .where(eq(sessions.id, sessionId));
+  const [[row], turns] = await Promise.all([
+    db
+      .select({ tenantId: sessions.tenantId, caseTitle: caseStudies.title, rubric: caseStudies.rubric })
+      .from(sessions)
+      .innerJoin(caseStudies, eq(caseStudies.id, sessions.contentId))
+      .where(eq(sessions.id, sessionId)),
+    db
+      .select({ sequence: sessionMessages.sequence, role: sessionMessages.role, content: sessionMessages.content })
+      .from(sessionMessages)
+      .where(eq(sessionMessages.sessionId, sessionId))
+      .orderBy(asc(sessionMessages.sequence)),
+  ]);
   if (!row) return null;
-  const turns = await db
-    .select({ sequence: sessionMessages.sequence, role: sessionMessages.role, content: sessionMessages.content })
-    .from(sessionMessages)
-    .where(eq(sessionMessages.sessionId, sessionId))
-    .orderBy(asc(sessionMessages.sequence));
   const rubric = row.rubric.map((r) => ({ ...r, cues: r.cues ?? [] }));
   return { sessionId, tenantId: row.tenantId, caseTitle: row.caseTitle, rubric, turns };
 }
 
+/** Moves a running report on (its fields and status), with the session's grading status and the notification. */
 async function settle(db: Database, sessionId: string, fields: PgUpdateSetSource<typeof gradeReports>) {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
+  const settled = db.$with('settled').as(
+    db
       .update(gradeReports)
       .set({ ...fields, updatedAt: sql`now()` })
       .where(and(eq(gradeReports.sessionId, sessionId), eq(gradeReports.status, 'running')))
-      .returning();
-    if (!row) return null;
-    await syncSession(tx, sessionId, row.status);
-    if (row.status === 'completed' || row.status === 'failed') {
-      await tx.execute(sql`select pg_notify(${REPORT_DONE_CHANNEL}, ${sessionId})`);
-    }
-    return row;
-  });
+      .returning({ sessionId: gradeReports.sessionId, status: gradeReports.status, attempts: gradeReports.attempts }),
+  );
+  const [row] = await db
+    .with(settled)
+    .update(sessions)
+    .set({ gradingStatus: sql`${settled.status}` })
+    .from(settled)
+    .where(eq(sessions.id, settled.sessionId))
+    .returning({
+      status: settled.status,
+      attempts: settled.attempts,
+      notified: sql<string | null>`case when ${settled.status} in ('completed', 'failed')
+        then pg_notify(${REPORT_DONE_CHANNEL}, ${settled.sessionId}::text)::text end`,
+    });
+  return row ?? null;
 }
 
 /** Stores the outcome of a running report: completed with its grade, or failed with the error. */

@@ -89,6 +89,20 @@ describe('grading an ended session', () => {
     await second.stop();
   });
 
+  it('keeps sessions.grading_status in step with the report: running while graded, then completed', async () => {
+    test.server.onChat(async () => {
+      await sleep(1_000);
+      return { json: validAnswer(rubric) };
+    });
+    const session = await endedSession(test);
+    expect(await gradingStatusOf(session.id)).toBe('pending');
+
+    await expect.poll(async () => (await reportOf(test, session.id))?.status, { timeout: 10_000 }).toBe('running');
+    expect(await gradingStatusOf(session.id)).toBe('running');
+    await terminalReport(test, session.id);
+    expect(await gradingStatusOf(session.id)).toBe('completed');
+  });
+
   it('grades a session with no student turns to 0, with the reason, without calling the model', async () => {
     const session = await endedSession(
       test,

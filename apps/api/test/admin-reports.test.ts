@@ -55,6 +55,9 @@ describe('GET /v1/admin/reports', () => {
     expect(sessionIds((await listReports('?status=failed')).body)).toEqual([ids.cem]);
     const window = `?from=${day(4).toISOString()}&to=${day(10).toISOString()}`;
     expect(sessionIds((await listReports(window)).body)).toEqual([ids.ben, ids.ana2]);
+    // Whole days: from the start of the 5th to the end of the 10th (UTC).
+    expect(sessionIds((await listReports('?from=2026-01-05&to=2026-01-10')).body)).toEqual([ids.ben, ids.ana2]);
+    expect(sessionIds((await listReports('?to=2026-01-01')).body)).toEqual([ids.ana1]);
   });
 
   it('pages with skip and limit', async () => {
@@ -68,6 +71,7 @@ describe('GET /v1/admin/reports', () => {
       ['?min_score=90&max_score=10', 'min_score'],
       ['?max_score=101', 'max_score'],
       ['?from=yesterday', 'from'],
+      ['?to=2026-02-30T25:00:00Z', 'to'],
       [`?from=${day(5).toISOString()}&to=${day(1).toISOString()}`, 'from'],
       ['?status=done', 'status'],
       ['?content_id=abc', 'content_id'],

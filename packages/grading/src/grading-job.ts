@@ -49,7 +49,7 @@ export async function runGradingJob(
       : ({
           status: 'failed',
           error: 'the session or its case study no longer exists',
-          grader: 'model',
+          grader: deps.provider.configured ? 'model' : 'heuristic',
           model: null,
         } as const);
     const row = await finishReport(db, sessionId, outcome);

@@ -12,19 +12,19 @@ import { authErrors, errors, json, security } from '../openapi.js';
 import { isUuid } from '../sessions/session-store.js';
 
 const score = z.coerce.number().min(0).max(100);
+/** A day (`2026-03-01`) or an instant (`2026-03-01T09:00:00Z`). */
+const dateBound = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+const DAY_MS = 86_400_000;
+/** `from` a day means its start, `to` a day means its end (UTC). */
+const startOf = (value: string) => new Date(value);
+const endOf = (value: string) => new Date(Date.parse(value) + (value.length === 10 ? DAY_MS - 1 : 0));
 
 const listReportsQuerySchema = z
   .object({
     content_id: z.uuid().optional().meta({ description: 'Only reports of this case study' }),
     user_id: z.string().min(1).max(200).optional().meta({ description: 'Only reports of this student' }),
-    from: z.iso
-      .datetime({ offset: true })
-      .optional()
-      .meta({ description: 'Sessions that ended at or after (ISO 8601)' }),
-    to: z.iso
-      .datetime({ offset: true })
-      .optional()
-      .meta({ description: 'Sessions that ended at or before (ISO 8601)' }),
+    from: dateBound.optional().meta({ description: 'Sessions that ended on or after this day or instant (ISO 8601)' }),
+    to: dateBound.optional().meta({ description: 'Sessions that ended on or before this day or instant (ISO 8601)' }),
     min_score: score.optional(),
     max_score: score.optional(),
     status: reportStatusSchema.optional(),
@@ -35,7 +35,7 @@ const listReportsQuerySchema = z
     path: ['min_score'],
     message: 'must not exceed max_score',
   })
-  .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
+  .refine((q) => !q.from || !q.to || startOf(q.from) <= endOf(q.to), {
     path: ['from'],
     message: 'must not be after to',
   });
@@ -106,8 +106,8 @@ export function adminRoutes({ db }: Services) {
       const { rows, total } = await listReports(db, c.var.auth.tenantId, {
         contentId: q.content_id,
         userId: q.user_id,
-        from: q.from ? new Date(q.from) : undefined,
-        to: q.to ? new Date(q.to) : undefined,
+        from: q.from ? startOf(q.from) : undefined,
+        to: q.to ? endOf(q.to) : undefined,
         minScore: q.min_score,
         maxScore: q.max_score,
         status: q.status,

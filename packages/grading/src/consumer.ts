@@ -46,12 +46,28 @@ function queueParameter(value: unknown) {
   return JSON.stringify(value);
 }
 
-/** pg-boss speaks through our postgres.js pool; statements without parameters may hold several commands. */
-function queueConnection(sql: Sql): PgBoss.Db {
+/**
+ * pg-boss speaks through our postgres.js pool. Its upkeep (expiring stuck
+ * jobs, archiving) sends `BEGIN; …; COMMIT;` scripts, which must hold one
+ * connection from start to end: those run on a reserved one.
+ */
+export function queueConnection(sql: Sql): PgBoss.Db {
   return {
     async executeSql(text, values = []) {
-      const rows = await sql.unsafe(text, values.map(queueParameter) as never[]);
-      return { rows: [...rows] };
+      if (!/^\s*BEGIN\b/i.test(text)) {
+        const rows = await sql.unsafe(text, values.map(queueParameter) as never[]);
+        return { rows: [...rows] };
+      }
+      const connection = await sql.reserve();
+      try {
+        await connection.unsafe(text);
+        return { rows: [] };
+      } catch (error) {
+        await connection.unsafe('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        connection.release();
+      }
     },
   };
 }

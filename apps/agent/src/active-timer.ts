@@ -107,13 +107,19 @@ export class ActiveTimer {
   /** Has the session ended or moved rooms since we last wrote? Then the job must leave. */
   private async noticeGone(): Promise<void> {
     const [row] = await this.db
-      .select({ status: sessions.status, endReason: sessions.endReason, roomName: sessions.roomName })
+      .select({
+        status: sessions.status,
+        endReason: sessions.endReason,
+        roomName: sessions.roomName,
+        channel: sessions.channel,
+      })
       .from(sessions)
       .where(eq(sessions.id, this.target.sessionId));
     let reason: string | null = null;
     if (!row) reason = 'session no longer exists';
     else if (row.status === 'ended') reason = `session ended (${row.endReason})`;
     else if (row.roomName !== this.target.roomName) reason = 'session moved to another room';
+    else if (row.channel === 'text') reason = 'session moved to the text channel';
     if (!reason) return;
     this.stop();
     this.events.onGone(reason);

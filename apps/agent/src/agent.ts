@@ -12,8 +12,8 @@ export const RESUME_INSTRUCTIONS =
   'The student has just reconnected after the call dropped. Acknowledge it briefly in character ' +
   '(for example that the line went quiet) and continue the conversation from where it stopped.';
 
-/** Spoken when the active time runs out; fixed so the ending never depends on the model. */
-export const GOODBYE_LINE = "I'm sorry, I really have to go now. Thank you for seeing me. Goodbye.";
+/** Spoken when the active time runs out (the same line on the text channel). */
+export { PATIENT_GOODBYE_LINE as GOODBYE_LINE } from '@sp/persona';
 
 /** Spoken once, shortly before the time runs out. */
 export function leavingSoonLine(secondsLeft: number): string {

@@ -36,6 +36,7 @@ export async function admitStudent(db: Database, student: Student, roomName: str
   if (session.contentId !== claims.case_study_id) return refuse('session is for another case study');
   if (session.status === 'ended') return refuse(`session has ended (${session.endReason})`);
   if (session.roomName !== roomName) return refuse("room is not the session's current room");
+  if (session.channel === 'text') return refuse('session continues by text; a resume brings it back to voice');
   if (remainingTime(session, new Date()) <= 0) return refuse('session has no active time left');
   const [caseStudy] = await db
     .select()

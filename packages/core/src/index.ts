@@ -1,4 +1,6 @@
 export * from './case-study.js';
 export * from './contracts/index.js';
 export * from './errors.js';
+export * from './phrases.js';
 export * from './session-rules.js';
+export * from './text-channel.js';

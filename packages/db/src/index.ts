@@ -6,6 +6,7 @@ export * from './grading-queue.js';
 export * from './migrate.js';
 export * from './schema.js';
 export * from './seed/seed.js';
+export * from './sequence.js';
 export * from './session-clock.js';
 export * from './session-ending.js';
 export * from './transcript.js';

@@ -9,11 +9,13 @@ import {
   bigserial,
   boolean,
   check,
+  date,
   doublePrecision,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -108,8 +110,10 @@ export const sessions = pgTable(
     channel: text('channel', { enum: ['voice', 'text'] })
       .notNull()
       .default('voice'),
-    /** `model` or `scripted` (offline patient). */
+    /** `model` or `scripted` (the offline patient answered at least one text turn). */
     patientEngine: text('patient_engine', { enum: ['model', 'scripted'] }),
+    /** Text channel: when the reply to the latest text turn began, until it is stored. One turn at a time. */
+    textTurnStartedAt: timestamp('text_turn_started_at', { withTimezone: true }),
     gradingStatus: text('grading_status', {
       enum: ['not_started', 'pending', 'running', 'completed', 'failed'],
     })
@@ -205,9 +209,75 @@ export const gradeReports = pgTable(
   ],
 );
 
+/** A study-assistant conversation: one student's thread with the assistant (POST /v1/mind/chat). */
+export const chatConversations = pgTable(
+  'chat_conversations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    userId: text('user_id').notNull(),
+    /** Where the student writes from (`context.channel`, e.g. `student`). */
+    channel: text('channel'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('chat_conversations_user_idx').on(t.tenantId, t.userId, t.updatedAt)],
+);
+
+/** One message of a conversation: the student's, or the assistant's answer (or the notice of a blocked turn). */
+export const chatMessages = pgTable(
+  'chat_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => chatConversations.id, { onDelete: 'cascade' }),
+    sequence: integer('sequence').notNull(),
+    role: text('role', { enum: ['user', 'assistant'] }).notNull(),
+    content: text('content').notNull(),
+    /** The lane the turn was routed to: explain-concept, submission-guide or advisor. */
+    action: text('action').notNull(),
+    /** The router's confidence in that lane (1 for a quick action the student chose). */
+    confidence: doublePrecision('confidence'),
+    /** quota_exceeded, assessment_lock or prompt_injection when the turn was blocked, else null. */
+    blockedReason: text('blocked_reason'),
+    /** The output guardrail's correction of the streamed answer, else null. */
+    revised: text('revised'),
+    /** What the student was viewing (context.page). */
+    page: jsonb('page').$type<Record<string, string>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('chat_messages_conversation_sequence_key').on(t.conversationId, t.sequence),
+    check('chat_messages_sequence_positive', sql`${t.sequence} >= 1`),
+  ],
+);
+
+/** Answered study-assistant turns per student and day: the daily quota's counter. */
+export const chatUsage = pgTable(
+  'chat_usage',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    userId: text('user_id').notNull(),
+    /** The day in CHAT_QUOTA_TIMEZONE. */
+    day: date('day').notNull(),
+    turns: integer('turns').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.userId, t.day] }),
+    check('chat_usage_turns_nonnegative', sql`${t.turns} >= 0`),
+  ],
+);
+
 export type Tenant = typeof tenants.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type CaseStudy = typeof caseStudies.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type SessionMessage = typeof sessionMessages.$inferSelect;
 export type GradeReport = typeof gradeReports.$inferSelect;
+export type ChatConversation = typeof chatConversations.$inferSelect;
+export type ChatMessage = typeof chatMessages.$inferSelect;

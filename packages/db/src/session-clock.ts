@@ -32,7 +32,8 @@ function targetWhere(target: ClockTarget, ...conditions: SQL[]): SQL {
  * The student is with the agent: the session becomes active (`start_time` set
  * once) and a segment opens now. A segment left open by a worker that died
  * counts only up to its last heartbeat: the new segment starts from the total
- * that heartbeat wrote. Returns null when the session has ended (or moved rooms).
+ * that heartbeat wrote. Returns null when the session has ended, moved rooms,
+ * or moved to the text channel.
  */
 export async function openSegment(db: Database, target: ClockTarget): Promise<Session | null> {
   const [row] = await db
@@ -43,9 +44,11 @@ export async function openSegment(db: Database, target: ClockTarget): Promise<Se
       connectedSince: sql`now()`,
       segmentBase: sql`${sessions.elapsedActiveTime}`,
       lastActivity: sql`now()`,
+      patientEngine: sql`coalesce(${sessions.patientEngine}, 'model')`,
       updatedAt: sql`now()`,
     })
-    .where(targetWhere(target, ne(sessions.status, 'ended')))
+    // A session on the text channel comes back to voice only through a resume.
+    .where(targetWhere(target, ne(sessions.status, 'ended'), eq(sessions.channel, 'voice')))
     .returning();
   return row ?? null;
 }

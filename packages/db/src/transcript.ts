@@ -3,9 +3,10 @@
  * message, numbered 1, 2, 3... per session across resumes. Used by the voice
  * worker and the text channel alike.
  */
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { type SessionMessage, sessionMessages } from './schema.js';
+import { insertInSequence, nextSequenceSql } from './sequence.js';
 
 export interface Turn {
   role: 'user' | 'assistant';
@@ -29,21 +30,15 @@ export class UnknownSessionError extends Error {
 /** Postgres: insert or update on table violates foreign key constraint. */
 const FOREIGN_KEY_VIOLATION = '23503';
 
-/**
- * Stores a turn under the session's next sequence number, in one statement:
- * the next number is read from the committed turns, and the unique
- * (session_id, sequence) index settles any race: a writer that loses retries
- * with the number after the winner's. So concurrent appends never share a
- * number nor leave a gap, and the usual case (one writer) is one round trip.
- */
+/** Stores a turn under the session's next sequence number (see sequence.ts). */
 export async function appendTurn(db: Database, sessionId: string, turn: Turn): Promise<SessionMessage> {
-  for (;;) {
-    try {
-      const [row] = await db
+  try {
+    return await insertInSequence(() =>
+      db
         .insert(sessionMessages)
         .values({
           sessionId,
-          sequence: sql`(select coalesce(max(${sessionMessages.sequence}), 0) + 1 from ${sessionMessages} where ${sessionMessages.sessionId} = ${sessionId})`,
+          sequence: nextSequenceSql(sessionMessages, sessionMessages.sequence, sessionMessages.sessionId, sessionId),
           role: turn.role,
           content: turn.content,
           channel: turn.channel,
@@ -52,13 +47,12 @@ export async function appendTurn(db: Database, sessionId: string, turn: Turn): P
           ...(turn.timestamp ? { timestamp: turn.timestamp } : {}),
         })
         .onConflictDoNothing({ target: [sessionMessages.sessionId, sessionMessages.sequence] })
-        .returning();
-      if (row) return row;
-    } catch (error) {
-      const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
-      if (code === FOREIGN_KEY_VIOLATION) throw new UnknownSessionError(sessionId);
-      throw error;
-    }
+        .returning(),
+    );
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
+    if (code === FOREIGN_KEY_VIOLATION) throw new UnknownSessionError(sessionId);
+    throw error;
   }
 }
 

@@ -38,6 +38,9 @@ describe('migrations', () => {
         await sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`;
       expect(tables.map((t) => t.table_name)).toEqual([
         'case_studies',
+        'chat_conversations',
+        'chat_messages',
+        'chat_usage',
         'grade_reports',
         'session_messages',
         'session_transcripts',

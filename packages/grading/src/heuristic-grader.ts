@@ -3,23 +3,9 @@
  * phrases are looked for in the student's turns. Deterministic, same report
  * shape as the model grader, labelled `heuristic`.
  */
-import type { RubricItem } from '@sp/core';
+import { normalizeText, phrasePattern, type RubricItem } from '@sp/core';
 import { type GradeResult, type ReportItem, scoreOf, type Verdict } from './report.js';
 import { type GradingInput, studentTurns, type TranscriptTurn } from './transcript.js';
-
-const normalize = (text: string) =>
-  text
-    .toLowerCase()
-    .replace(/[\u2018\u2019\u02bc]/g, "'")
-    .replace(/\s+/g, ' ');
-
-/** A cue matches at the start of a word, so "sweat" also finds "sweating". */
-function cuePattern(cue: string): RegExp {
-  const escaped = normalize(cue)
-    .trim()
-    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}`, 'u');
-}
 
 /** Distinct cues to call an item met: a third of its cues, at least one, at most three. */
 export const cuesForMet = (cueCount: number) => Math.min(3, Math.max(1, Math.ceil(cueCount / 3)));
@@ -30,11 +16,11 @@ interface CueMatch {
 }
 
 function matchCues(item: RubricItem, turns: TranscriptTurn[]): CueMatch {
-  const texts = turns.map((t) => ({ sequence: t.sequence, text: normalize(t.content) }));
+  const texts = turns.map((t) => ({ sequence: t.sequence, text: normalizeText(t.content) }));
   const cues: string[] = [];
   const evidence = new Set<number>();
   for (const cue of item.cues) {
-    const pattern = cuePattern(cue);
+    const pattern = phrasePattern(cue);
     const hits = texts.filter((t) => pattern.test(t.text));
     if (!hits.length) continue;
     cues.push(cue);

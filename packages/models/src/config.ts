@@ -13,6 +13,8 @@ export const modelConfigSchema = z.object({
   OPENAI_BASE_URL: z.preprocess(blankIsUnset, z.url({ protocol: /^https?$/ }).optional()),
   GRADING_MODEL: z.string().min(1).default('gpt-4o-mini'),
   CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  /** The patient on a session's text channel (the voice worker has its own AGENT_LLM_MODEL). */
+  PATIENT_MODEL: z.string().min(1).default('gpt-4o-mini'),
   /** One request's time limit; a slower answer counts as a provider error (and is retried by callers that retry). */
   MODEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
 });

@@ -11,7 +11,7 @@ export interface ConfiguredProvider {
   configured: true;
   client: OpenAI;
   baseURL: string;
-  models: { grading: string; chat: string };
+  models: { grading: string; chat: string; patient: string };
 }
 
 export interface UnconfiguredProvider {
@@ -34,11 +34,16 @@ export function modelProvider(config: ModelConfig): ModelProvider {
     // Callers own retries, so attempts are counted and backed off in one place.
     maxRetries: 0,
   });
-  return { configured: true, client, baseURL, models: { grading: config.GRADING_MODEL, chat: config.CHAT_MODEL } };
+  return {
+    configured: true,
+    client,
+    baseURL,
+    models: { grading: config.GRADING_MODEL, chat: config.CHAT_MODEL, patient: config.PATIENT_MODEL },
+  };
 }
 
 /** One line for the start-up log. */
 export function describeProvider(provider: ModelProvider): string {
   if (!provider.configured) return `no model configured (${provider.reason})`;
-  return `model endpoint ${provider.baseURL} (grading: ${provider.models.grading}, chat: ${provider.models.chat})`;
+  return `model endpoint ${provider.baseURL} (grading: ${provider.models.grading}, chat: ${provider.models.chat}, patient: ${provider.models.patient})`;
 }

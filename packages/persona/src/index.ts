@@ -1,1 +1,3 @@
 export * from './compile-persona.js';
+export * from './scripted-patient.js';
+export * from './text-patient.js';

@@ -28,13 +28,13 @@ export async function resumeSession(
   const sessionLog = log.child({ session_id: session.id, tenant_id: session.tenantId });
   const verdict = resumeVerdict(session, now(), limits);
   if (verdict.kind === 'already_ended') throw sessionEndedError(verdict.endReason);
-  if (verdict.kind === 'end') throw await endForFailedResume(services, session, verdict.endReason, sessionLog);
+  if (verdict.kind === 'end') throw await endAfterFailedCheck(services, session, verdict.endReason, sessionLog);
 
   const roomName = newRoomName();
   const resumed = await db.transaction(async (tx) => {
     const [row] = await tx
       .update(sessions)
-      .set({ reconnectCount: sql`${sessions.reconnectCount} + 1`, roomName, updatedAt: sql`now()` })
+      .set({ reconnectCount: sql`${sessions.reconnectCount} + 1`, roomName, channel: 'voice', updatedAt: sql`now()` })
       .where(
         and(
           eq(sessions.id, session.id),
@@ -63,7 +63,7 @@ export async function resumeSession(
 
 /** Another resume or an ending got there first: judge the session as it is now. */
 async function refuseAfterLostRace(
-  services: Pick<Services, 'db' | 'now'>,
+  services: Pick<Services, 'db' | 'livekit' | 'now'>,
   caller: Caller,
   sessionId: string,
   limits: { maxReconnects: number; reconnectWindowSeconds: number },
@@ -75,17 +75,23 @@ async function refuseAfterLostRace(
   if (verdict.kind === 'already_ended') return sessionEndedError(verdict.endReason);
   // The UPDATE failed on an active session, so the reconnects are used up.
   const reason = verdict.kind === 'end' ? verdict.endReason : 'reconnect_exceeded';
-  return endForFailedResume(services, current, reason, log);
+  return endAfterFailedCheck(services, current, reason, log);
 }
 
-async function endForFailedResume(
-  { db }: Pick<Services, 'db'>,
+/**
+ * A resume (or a text turn) failed a check: the session ends with that reason
+ * (grading enqueued by endSession, exactly once whoever races), its room
+ * closes, and the error to answer is returned.
+ */
+export async function endAfterFailedCheck(
+  { db, livekit }: Pick<Services, 'db' | 'livekit'>,
   session: Session,
   reason: Exclude<EndReason, 'user_ended'>,
   log: Logger,
 ) {
   const outcome = await endSession(db, session.id, reason);
   if (!outcome.ended) return sessionEndedError(outcome.session?.endReason ?? null);
-  log.info({ end_reason: reason }, 'resume refused; session ended');
+  log.info({ end_reason: reason }, 'session ended by a failed check');
+  await closeRoom(livekit, outcome.session.roomName, log);
   return resumeFailedError(reason);
 }

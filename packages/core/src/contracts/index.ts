@@ -3,3 +3,4 @@ export * from './envelope.js';
 export * from './initialize.js';
 export * from './list.js';
 export * from './session.js';
+export * from './streams.js';

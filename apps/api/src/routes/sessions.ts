@@ -91,11 +91,11 @@ export function sessionRoutes(services: Services) {
   const { db, livekit, now } = services;
   return new OpenAPIHono<AppEnv>()
     .openapi(initializeRoute, async (c) => {
-      const { content_id, session_id } = c.req.valid('json');
+      const { content_id, session_id, channel } = c.req.valid('json');
       const caller = c.var.auth;
       const { session, transcript } = session_id
         ? await resumeSession(services, caller, content_id, session_id, c.var.log)
-        : { session: await startSession(services, caller, content_id, c.var.log), transcript: [] };
+        : { session: await startSession(services, caller, content_id, c.var.log, channel), transcript: [] };
       c.var.log.info(
         {
           session_id: session.id,

@@ -2,12 +2,12 @@
  * A new session: the case must be published in the caller's tenant, the
  * caller must have no live session for it and attempts left. The database
  * has the last word (one live session per student and case, unique attempt
- * numbers). The LiveKit room is opened before the row is written, so a
+ * numbers). A voice session's LiveKit room is opened before the row is written, so a
  * LiveKit failure leaves no session behind and no database connection waits
  * on LiveKit; a racer that loses at the database closes the room it opened.
  */
 import { randomUUID } from 'node:crypto';
-import { attemptsExhaustedError, DomainError, newRoomName, notFound } from '@sp/core';
+import { attemptsExhaustedError, DomainError, newRoomName, notFound, type SessionChannel } from '@sp/core';
 import { type Session, sessions } from '@sp/db';
 import type { Logger } from 'pino';
 import type { Caller } from '../app-context.js';
@@ -34,6 +34,7 @@ export async function startSession(
   caller: Caller,
   caseStudyId: string,
   log: Logger,
+  channel: SessionChannel = 'voice',
 ): Promise<Session> {
   for (let tries = 1; ; tries++) {
     const standing = await caseStanding(db, caller, caseStudyId);
@@ -50,20 +51,24 @@ export async function startSession(
       durationLimit: standing.durationLimit,
       attemptNumber: standing.attemptsUsed + 1,
       roomName: newRoomName(),
+      channel,
     };
-    await livekit.createRoom({
-      roomName: planned.roomName,
-      tenantId: planned.tenantId,
-      userId: planned.userId,
-      sessionId: planned.id,
-      caseStudyId: planned.contentId,
-    });
+    // A text session talks through the API only; its room name is reserved for a later voice resume.
+    if (channel === 'voice') {
+      await livekit.createRoom({
+        roomName: planned.roomName,
+        tenantId: planned.tenantId,
+        userId: planned.userId,
+        sessionId: planned.id,
+        caseStudyId: planned.contentId,
+      });
+    }
     try {
       const [row] = await db.insert(sessions).values(planned).returning();
       if (!row) throw new Error('session insert returned no row');
       return row;
     } catch (error) {
-      await closeRoom(livekit, planned.roomName, log);
+      if (channel === 'voice') await closeRoom(livekit, planned.roomName, log);
       const constraint = uniqueViolation(error);
       if (constraint === null || !RACE_CONSTRAINTS.has(constraint) || tries >= MAX_TRIES) throw error;
     }

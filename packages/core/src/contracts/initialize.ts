@@ -6,6 +6,18 @@ export const initializeRequestSchema = z
   .object({
     content_id: z.uuid().meta({ description: 'The case study to practise (`id` from GET /v1/case-studies)' }),
     session_id: z.uuid().optional().meta({ description: 'The session to resume; omit to start a new one' }),
+    channel: z
+      .enum(['voice', 'text'])
+      .optional()
+      .meta({
+        description:
+          'A new session by `voice` (default) or by `text` (POST /v1/sessions/{id}/messages; no LiveKit room is opened). ' +
+          'A resume is always by voice.',
+      }),
+  })
+  .refine((request) => !(request.session_id && request.channel === 'text'), {
+    path: ['channel'],
+    message: 'a resume is by voice; to carry on by text, post to /v1/sessions/{session_id}/messages',
   })
   .meta({ id: 'InitializeRequest' });
 export type InitializeRequest = z.infer<typeof initializeRequestSchema>;

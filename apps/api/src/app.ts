@@ -11,12 +11,15 @@ import { bodyLimit } from 'hono/body-limit';
 import { pino } from 'pino';
 import type { AppEnv } from './app-context.js';
 import { authenticate, tokenVerifier } from './auth.js';
+import { BackgroundWork } from './background-work.js';
 import type { AppDeps, Services } from './deps.js';
 import { onError, onNotFound, validationHook } from './errors.js';
 import { BEARER } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
 import { caseStudyRoutes } from './routes/case-studies.js';
+import { chatRoutes } from './routes/chat.js';
 import { reportRoutes } from './routes/reports.js';
+import { sessionMessageRoutes } from './routes/session-messages.js';
 import { sessionRoutes } from './routes/sessions.js';
 
 export type App = OpenAPIHono<AppEnv>;
@@ -25,6 +28,8 @@ export function createApp(deps: AppDeps): App {
   const services: Services = {
     now: () => new Date(),
     logger: pino({ level: deps.config.LOG_LEVEL, base: { service: 'api' } }),
+    models: { configured: false, reason: 'no model endpoint was given to the API' },
+    work: new BackgroundWork(),
     ...deps,
   };
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -54,6 +59,8 @@ export function createApp(deps: AppDeps): App {
   app.route('/v1/sessions', sessionRoutes(services));
   app.route('/v1/case-studies', caseStudyRoutes(services));
   app.route('/v1/sessions', reportRoutes(services));
+  app.route('/v1/sessions', sessionMessageRoutes(services));
+  app.route('/v1/mind', chatRoutes(services));
   app.route('/v1/admin', adminRoutes(services));
   return app;
 }

@@ -1,5 +1,5 @@
 /** The API's settings, read once at start; a bad value stops the process with one line naming it. */
-import { SESSION_DEFAULTS } from '@sp/core';
+import { SESSION_DEFAULTS, TEXT_CHANNEL_DEFAULTS } from '@sp/core';
 import { z } from 'zod';
 
 /** Lets `pnpm dev` and tests run without a secret; production must bring its own. */
@@ -28,6 +28,17 @@ export const apiConfigSchema = z
       .int()
       .min(1024)
       .default(64 * 1024),
+    /** Study-assistant turns a student may have answered per day; `unlimited` for no quota. */
+    CHAT_DAILY_QUOTA: z
+      .union([z.literal('unlimited').transform(() => null), z.coerce.number().int().min(0).max(1_000_000)])
+      .default(50),
+    /** The time zone whose calendar day the quota counts (an IANA name such as Africa/Lagos). */
+    CHAT_QUOTA_TIMEZONE: z
+      .string()
+      .default('UTC')
+      .refine(isTimeZone, 'must be an IANA time zone such as UTC or Africa/Lagos'),
+    /** Text channel: the most active time one gap between a student's text turns adds. */
+    TEXT_TURN_GAP_CAP_SECONDS: z.coerce.number().int().min(1).max(3600).default(TEXT_CHANNEL_DEFAULTS.gapCapSeconds),
   })
   .transform((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.JWT_SECRET && !c.JWKS_URL) {
@@ -37,6 +48,15 @@ export const apiConfigSchema = z
     return { ...c, JWT_SECRET: c.JWT_SECRET ?? (c.JWKS_URL ? undefined : DEV_JWT_SECRET) };
   });
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Parses a config from explicit values (tests, bench) with the same rules as the environment. */
 export function apiConfig(values: Record<string, string | undefined> = {}): ApiConfig {

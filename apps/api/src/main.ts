@@ -5,8 +5,10 @@
 import { serve } from '@hono/node-server';
 import { connect, databaseConfigSchema, migrateDatabase, openDatabase, parseConfig, stopOnSignal } from '@sp/db';
 import { gradingConfigSchema, startGradingConsumer } from '@sp/grading';
+import { describeProvider, modelProvider } from '@sp/models';
 import { pino } from 'pino';
 import { createApp } from './app.js';
+import { BackgroundWork } from './background-work.js';
 import { apiConfigSchema } from './config.js';
 import { liveKitRooms, liveKitUnreachableReason } from './livekit.js';
 
@@ -18,7 +20,10 @@ const logger = pino({ level: config.LOG_LEVEL, base: { service: 'api' } });
 const database = await openDatabase(databaseConfig, (line) => logger.info(line));
 if (database.embedded) await migrateDatabase(database.url);
 const handle = connect(database.url, { max: 20, applicationName: 'api' });
-const app = createApp({ db: handle.db, config, livekit: liveKitRooms(config), logger });
+const models = modelProvider(gradingConfig);
+logger.info(`study assistant and text-channel patient: ${describeProvider(models)}`);
+const work = new BackgroundWork();
+const app = createApp({ db: handle.db, config, livekit: liveKitRooms(config), logger, models, work });
 // Grade ended sessions in this process too, unless a separate `jobs` process does.
 const grading = gradingConfig.GRADING_IN_API
   ? await startGradingConsumer({ db: handle.db, sql: handle.sql, config: gradingConfig, logger })
@@ -39,6 +44,8 @@ liveKitUnreachableReason(config).then((reason) => {
 
 stopOnSignal(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  // Replies whose clients already left are still being stored.
+  await work.idle();
   await grading?.stop();
   await handle.close();
   await database.stop();

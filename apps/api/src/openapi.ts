@@ -1,6 +1,6 @@
 /** Shared pieces of the generated OpenAPI document: JSON bodies, error answers, the bearer scheme. */
 import { errorEnvelopeSchema } from '@sp/core';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export const BEARER = 'bearer';
 export const security = [{ [BEARER]: [] }];
@@ -19,3 +19,9 @@ export function errors<S extends number>(answers: Record<S, string>) {
 }
 
 export const authErrors = { 401: 'Missing, invalid or expired bearer token' } as const;
+
+/** A `text/event-stream` answer: its schema is the `data` of one frame, any of the stream's events. */
+export function eventStreamAnswer(description: string, frames: [z.ZodType, z.ZodType, ...z.ZodType[]]) {
+  const schema = z.union(frames).meta({ description: "One frame's `data` (JSON); the frame's `event` names which" });
+  return { content: { 'text/event-stream': { schema } }, description };
+}

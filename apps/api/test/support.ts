@@ -4,10 +4,12 @@
  * case study, and `app.request()` without opening a port.
  */
 import { createTestDatabase, insertCaseStudy, insertTenant, type TestDatabase } from '@sp/db/testing';
+import type { ModelProvider } from '@sp/models';
 import { type FakeLiveKit, startFakeLiveKit } from '@sp/testkit';
 import { afterAll } from 'vitest';
 import { type App, createApp } from '../src/app.js';
 import type { Caller } from '../src/app-context.js';
+import { BackgroundWork } from '../src/background-work.js';
 import { type ApiConfig, apiConfig, DEV_JWT_SECRET } from '../src/config.js';
 import { signDevToken } from '../src/dev-token.js';
 import { liveKitRooms } from '../src/livekit.js';
@@ -19,10 +21,18 @@ export interface TestApp {
   config: ApiConfig;
   tenant: Awaited<ReturnType<typeof insertTenant>>;
   caseStudy: Awaited<ReturnType<typeof insertCaseStudy>>;
+  /** Streamed replies still being stored: `await test.work.idle()` before reading them back. */
+  work: BackgroundWork;
 }
 
 export async function buildTestApp(
-  options: { env?: Record<string, string>; now?: () => Date; dbConnections?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    now?: () => Date;
+    dbConnections?: number;
+    /** The model endpoint for chat and the text-channel patient; none (offline patient) by default. */
+    models?: ModelProvider;
+  } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase({ max: options.dbConnections ?? 20 });
   const livekit = await startFakeLiveKit({ apiKey: 'test-key', apiSecret: 'test-secret-test-secret-test-secret' });
@@ -37,8 +47,16 @@ export async function buildTestApp(
   });
   const tenant = await insertTenant(db.db);
   const caseStudy = await insertCaseStudy(db.db, tenant.id);
-  const app = createApp({ db: db.db, config, livekit: liveKitRooms(config), ...(options.now && { now: options.now }) });
-  return { app, db, livekit, config, tenant, caseStudy };
+  const work = new BackgroundWork();
+  const app = createApp({
+    db: db.db,
+    config,
+    livekit: liveKitRooms(config),
+    work,
+    ...(options.now && { now: options.now }),
+    ...(options.models && { models: options.models }),
+  });
+  return { app, db, livekit, config, tenant, caseStudy, work };
 }
 
 /** A bearer token the test app accepts (signed with the dev secret). */

@@ -1,2 +1,3 @@
+export * from './event-stream-client.js';
 export * from './livekit-server.js';
 export * from './openai-server.js';

@@ -1,0 +1,38 @@
+/**
+ * The one writer of `text/event-stream` answers (study-assistant chat and a
+ * session's text channel): `event: <name>` and `data: <JSON>` frames, in the
+ * order they were emitted. The turn that produces them is not tied to the
+ * connection: when the client leaves, frames are dropped but the turn runs to
+ * its end and stores its reply, tracked as background work.
+ */
+import type { StreamEvent } from '@sp/core';
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { Logger } from 'pino';
+import type { BackgroundWork } from '../background-work.js';
+
+export type Emit<E extends StreamEvent> = (event: E) => void;
+
+/** A turn that has passed its checks and now only streams: it reports failures as events, never throws. */
+export type StreamedTurn<E extends StreamEvent> = (emit: Emit<E>) => Promise<void>;
+
+export function eventStream<E extends StreamEvent>(
+  c: Context,
+  work: BackgroundWork,
+  log: Logger,
+  turn: StreamedTurn<E>,
+): Response {
+  c.header('X-Accel-Buffering', 'no'); // proxies such as nginx would otherwise hold frames back
+  return streamSSE(c, async (stream) => {
+    // Frames queue behind each other rather than behind the turn: a slow reader never slows the model.
+    let frames = Promise.resolve();
+    const emit: Emit<E> = ({ event, data }) => {
+      frames = frames.then(() => (stream.aborted ? undefined : stream.writeSSE({ event, data: JSON.stringify(data) })));
+    };
+    await work.track(turn(emit)).catch((err) => {
+      log.error({ err }, 'streamed turn failed');
+      emit({ event: 'error', data: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' } } as E);
+    });
+    await frames;
+  });
+}

@@ -267,6 +267,26 @@ describe('POST /v1/mind/chat', () => {
     expect(body.error.code).toBe('MODEL_NOT_CONFIGURED');
   });
 
+  it('is documented in the OpenAPI document with its frames, as is the text channel', async () => {
+    const res = await test.app.request('/openapi.json');
+    const doc = (await res.json()) as {
+      paths: Record<string, { post?: { responses: Record<string, { content?: Record<string, unknown> }> } }>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    for (const path of ['/v1/mind/chat', '/v1/sessions/{session_id}/messages']) {
+      expect(doc.paths[path]?.post?.responses['200']?.content).toHaveProperty('text/event-stream');
+    }
+    expect(Object.keys(doc.components.schemas.ChatDoneEvent?.properties ?? {}).sort()).toEqual([
+      'action',
+      'conversation_id',
+      'remaining',
+      'revised',
+    ]);
+    expect(doc.components.schemas).toHaveProperty('BlockedEvent');
+    expect(doc.components.schemas).toHaveProperty('SessionDoneEvent');
+    expect(doc.components.schemas).toHaveProperty('ChatRequest');
+  });
+
   it('answers 401 without a valid token', async () => {
     const res = await test.app.request('/v1/mind/chat', {
       method: 'POST',

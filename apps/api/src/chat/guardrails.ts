@@ -7,7 +7,8 @@
 import { normalizeText } from '@sp/core';
 
 const INJECTION_PATTERNS: RegExp[] = [
-  /\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules|prompts?|guidelines|directions|guardrails|restrictions)\b/,
+  /\b(ignore|disregard|forget|override|bypass)\s+((all|any|the|your|of|these|those|my|previous|prior|above|earlier|preceding|system|original|developer|safety)\s+)*(instructions?|rules|prompts?|guidelines|directions|guardrails|restrictions)\b/,
+  /\bforget (everything|all) (you|that|above)\b/,
   /\b(reveal|show|print|repeat|output|display|leak|tell me)\b.{0,30}\b(system|hidden|initial|original|secret|developer)\s+(prompt|instructions?|message)/,
   /\bsystem prompt\b/,
   /\b(you are now|from now on,? you are|you will now act as)\b/,

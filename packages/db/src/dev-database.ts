@@ -28,6 +28,16 @@ export async function openDatabase(config: DatabaseConfig, log: (line: string) =
   return { url: await ensureDatabase(server.url, config.EMBEDDED_POSTGRES_DB), embedded: true, stop: server.stop };
 }
 
+/** For commands: opens the database, or stops the process with one line saying why it cannot. */
+export async function openDatabaseOrExit(config: DatabaseConfig, log: (line: string) => void): Promise<OpenDatabase> {
+  try {
+    return await openDatabase(config, log);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
+}
+
 /** The embedded server another process (say `pnpm dev`) already runs on this port, if any. */
 async function reachableEmbedded(port: number): Promise<string | null> {
   const url = embeddedUrl(port);

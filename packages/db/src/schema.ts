@@ -3,14 +3,16 @@
  * generated from this file (`pnpm db:generate`) and reviewed as SQL.
  * Column names are snake_case so admins can query them straight from psql.
  */
-import type { EndReason, Fact, Persona, RubricItem, SessionStatus } from '@sp/core';
-import { sql } from 'drizzle-orm';
+import { type EndReason, type Fact, type Persona, patientEngines, type RubricItem, type SessionStatus } from '@sp/core';
+import { type SQL, sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigserial,
   boolean,
   check,
   date,
   doublePrecision,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -18,9 +20,23 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+
+// The choices of each text column with a fixed set of values, checked by the database too.
+const userRoles = ['student', 'instructor', 'admin'] as const;
+const turnRoles = ['user', 'assistant'] as const;
+const sessionChannels = ['voice', 'text'] as const;
+const gradingStatuses = ['not_started', 'pending', 'running', 'completed', 'failed'] as const;
+const reportStatuses = ['pending', 'running', 'completed', 'failed'] as const;
+const graders = ['model', 'heuristic'] as const;
+
+/** `column in (values)`. A null passes the check, as SQL wants; `notNull()` is what forbids it. */
+function isOneOf(column: AnyPgColumn, values: readonly string[]): SQL {
+  return sql`${column} in (${sql.raw(values.map((v) => `'${v}'`).join(', '))})`;
+}
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -40,12 +56,12 @@ export const users = pgTable(
     tenantId: uuid('tenant_id')
       .notNull()
       .references(() => tenants.id),
-    role: text('role', { enum: ['student', 'instructor', 'admin'] }).notNull(),
+    role: text('role', { enum: userRoles }).notNull(),
     name: text('name'),
     email: text('email'),
     createdAt: createdAt(),
   },
-  (t) => [index('users_tenant_idx').on(t.tenantId)],
+  (t) => [index('users_tenant_idx').on(t.tenantId), check('users_role_valid', isOneOf(t.role, userRoles))],
 );
 
 export const caseStudies = pgTable(
@@ -70,6 +86,8 @@ export const caseStudies = pgTable(
   },
   (t) => [
     uniqueIndex('case_studies_tenant_slug_key').on(t.tenantId, t.slug),
+    // What sessions point at, so a session's case study is always of the session's tenant.
+    unique('case_studies_tenant_id_key').on(t.tenantId, t.id),
     check('case_studies_duration_limit_positive', sql`${t.durationLimit} > 0`),
     check('case_studies_max_attempts_positive', sql`${t.maxAttempts} > 0`),
   ],
@@ -84,9 +102,8 @@ export const sessions = pgTable(
       .references(() => tenants.id),
     userId: text('user_id').notNull(),
     contentTypeId: text('content_type_id').notNull().default('case_study'),
-    contentId: uuid('content_id')
-      .notNull()
-      .references(() => caseStudies.id),
+    /** The case study, of the same tenant (`sessions_case_study_fk`). */
+    contentId: uuid('content_id').notNull(),
     conversationId: text('conversation_id'),
     status: text('status').$type<SessionStatus>().notNull().default('pending'),
     isActive: boolean('is_active').notNull().default(true),
@@ -107,18 +124,12 @@ export const sessions = pgTable(
     roomName: text('room_name').notNull(),
     attemptNumber: integer('attempt_number').notNull(),
     /** `voice` or `text`: which channel the session is using now. */
-    channel: text('channel', { enum: ['voice', 'text'] })
-      .notNull()
-      .default('voice'),
+    channel: text('channel', { enum: sessionChannels }).notNull().default('voice'),
     /** `model` or `scripted` (the offline patient answered at least one text turn). */
-    patientEngine: text('patient_engine', { enum: ['model', 'scripted'] }),
+    patientEngine: text('patient_engine', { enum: patientEngines }),
     /** Text channel: when the reply to the latest text turn began, until it is stored. One turn at a time. */
     textTurnStartedAt: timestamp('text_turn_started_at', { withTimezone: true }),
-    gradingStatus: text('grading_status', {
-      enum: ['not_started', 'pending', 'running', 'completed', 'failed'],
-    })
-      .notNull()
-      .default('not_started'),
+    gradingStatus: text('grading_status', { enum: gradingStatuses }).notNull().default('not_started'),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -132,6 +143,13 @@ export const sessions = pgTable(
     uniqueIndex('sessions_attempt_key').on(t.tenantId, t.userId, t.contentId, t.attemptNumber),
     uniqueIndex('sessions_room_name_key').on(t.roomName),
     index('sessions_user_idx').on(t.tenantId, t.userId, t.createdAt),
+    foreignKey({
+      name: 'sessions_case_study_fk',
+      columns: [t.tenantId, t.contentId],
+      foreignColumns: [caseStudies.tenantId, caseStudies.id],
+    }),
+    // What grade reports point at, so a report's session is always of the report's tenant.
+    unique('sessions_tenant_id_key').on(t.tenantId, t.id),
     check('sessions_status_valid', sql`${t.status} in ('pending', 'active', 'ended')`),
     check(
       'sessions_end_reason_valid',
@@ -139,6 +157,10 @@ export const sessions = pgTable(
     ),
     check('sessions_ended_has_reason', sql`(${t.status} = 'ended') = (${t.endReason} is not null)`),
     check('sessions_elapsed_nonnegative', sql`${t.elapsedActiveTime} >= 0`),
+    check('sessions_is_active_matches_status', sql`${t.isActive} = (${t.status} <> 'ended')`),
+    check('sessions_channel_valid', isOneOf(t.channel, sessionChannels)),
+    check('sessions_patient_engine_valid', isOneOf(t.patientEngine, patientEngines)),
+    check('sessions_grading_status_valid', isOneOf(t.gradingStatus, gradingStatuses)),
   ],
 );
 
@@ -151,11 +173,9 @@ export const sessionMessages = pgTable(
       .notNull()
       .references(() => sessions.id, { onDelete: 'cascade' }),
     sequence: integer('sequence').notNull(),
-    role: text('role', { enum: ['user', 'assistant'] }).notNull(),
+    role: text('role', { enum: turnRoles }).notNull(),
     content: text('content').notNull(),
-    channel: text('channel', { enum: ['voice', 'text'] })
-      .notNull()
-      .default('voice'),
+    channel: text('channel', { enum: sessionChannels }).notNull().default('voice'),
     /** The assistant was cut off; `content` is what was actually spoken. */
     interrupted: boolean('interrupted').notNull().default(false),
     /** Per-turn latency figures (stt, llm ttft, tts ttfb, end of utterance), in ms. */
@@ -165,6 +185,8 @@ export const sessionMessages = pgTable(
   (t) => [
     uniqueIndex('session_messages_session_sequence_key').on(t.sessionId, t.sequence),
     check('session_messages_sequence_positive', sql`${t.sequence} >= 1`),
+    check('session_messages_role_valid', isOneOf(t.role, turnRoles)),
+    check('session_messages_channel_valid', isOneOf(t.channel, sessionChannels)),
   ],
 );
 
@@ -180,17 +202,13 @@ export const gradeReports = pgTable(
   'grade_reports',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    sessionId: uuid('session_id')
-      .notNull()
-      .unique()
-      .references(() => sessions.id, { onDelete: 'cascade' }),
+    /** The session, of the same tenant (`grade_reports_session_fk`, deleted with it). */
+    sessionId: uuid('session_id').notNull().unique(),
     tenantId: uuid('tenant_id')
       .notNull()
       .references(() => tenants.id),
-    status: text('status', { enum: ['pending', 'running', 'completed', 'failed'] })
-      .notNull()
-      .default('pending'),
-    grader: text('grader', { enum: ['model', 'heuristic'] }),
+    status: text('status', { enum: reportStatuses }).notNull().default('pending'),
+    grader: text('grader', { enum: graders }),
     model: text('model'),
     score: doublePrecision('score'),
     items: jsonb('items').$type<ReportItem[]>(),
@@ -205,7 +223,14 @@ export const gradeReports = pgTable(
   },
   (t) => [
     index('grade_reports_tenant_idx').on(t.tenantId, t.createdAt),
+    foreignKey({
+      name: 'grade_reports_session_fk',
+      columns: [t.tenantId, t.sessionId],
+      foreignColumns: [sessions.tenantId, sessions.id],
+    }).onDelete('cascade'),
     check('grade_reports_score_range', sql`${t.score} is null or (${t.score} >= 0 and ${t.score} <= 100)`),
+    check('grade_reports_status_valid', isOneOf(t.status, reportStatuses)),
+    check('grade_reports_grader_valid', isOneOf(t.grader, graders)),
   ],
 );
 
@@ -235,7 +260,7 @@ export const chatMessages = pgTable(
       .notNull()
       .references(() => chatConversations.id, { onDelete: 'cascade' }),
     sequence: integer('sequence').notNull(),
-    role: text('role', { enum: ['user', 'assistant'] }).notNull(),
+    role: text('role', { enum: turnRoles }).notNull(),
     content: text('content').notNull(),
     /** The lane the turn was routed to: explain-concept, submission-guide or advisor. */
     action: text('action').notNull(),
@@ -252,6 +277,7 @@ export const chatMessages = pgTable(
   (t) => [
     uniqueIndex('chat_messages_conversation_sequence_key').on(t.conversationId, t.sequence),
     check('chat_messages_sequence_positive', sql`${t.sequence} >= 1`),
+    check('chat_messages_role_valid', isOneOf(t.role, turnRoles)),
   ],
 );
 

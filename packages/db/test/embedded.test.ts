@@ -1,9 +1,15 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { describe, expect, it } from 'vitest';
-import { freePort, startEmbeddedPostgres } from '../src/embedded.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, startEmbeddedPostgres, temporaryDataRoot } from '../src/embedded.js';
+
+const asRoot = process.getuid?.() === 0;
+const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 function alive(pid: number): boolean {
   try {
@@ -14,47 +20,128 @@ function alive(pid: number): boolean {
   }
 }
 
+async function gone(pid: number, withinMs = 10_000): Promise<boolean> {
+  for (const deadline = Date.now() + withinMs; Date.now() < deadline; await sleep(50)) if (!alive(pid)) return true;
+  return false;
+}
+
+const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
+
+const folders: string[] = [];
+async function scratch(): Promise<string> {
+  const dir = await temporaryDataRoot('sp-embedded-');
+  folders.push(dir);
+  return dir;
+}
+afterEach(async () => {
+  await Promise.all(folders.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
 describe('embedded PostgreSQL launcher', () => {
   it('starts, answers select 1, and stops leaving no postgres process behind', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'sp-embedded-'));
-    const dataDir = join(dir, 'data');
-    try {
-      const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, fast: true });
-      const pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
-      expect(alive(pid)).toBe(true);
+    const dataDir = join(await scratch(), 'data');
+    const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, fast: true });
+    const pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    expect(server.pid).toBe(pid);
+    expect(alive(pid)).toBe(true);
 
-      const sql = postgres(server.url, { max: 1, onnotice: () => {} });
-      const [row] = await sql`select 1 as one`;
-      await sql.end();
-      expect(row?.one).toBe(1);
+    const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+    const [row] = await sql`select 1 as one`;
+    await sql.end();
+    expect(row?.one).toBe(1);
 
-      await server.stop();
-      expect(alive(pid)).toBe(false);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    await server.stop();
+    expect(alive(pid)).toBe(false);
   });
 
   it('keeps its data across a restart when persistent', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'sp-embedded-'));
-    const dataDir = join(dir, 'data');
+    const dataDir = join(await scratch(), 'data');
     const port = await freePort();
-    try {
-      const first = await startEmbeddedPostgres({ dataDir, port, persistent: true, fast: true });
-      let sql = postgres(first.url, { max: 1, onnotice: () => {} });
-      await sql`create table kept (v int)`;
-      await sql`insert into kept values (42)`;
-      await sql.end();
-      await first.stop();
+    const first = await startEmbeddedPostgres({ dataDir, port, persistent: true, fast: true });
+    let sql = postgres(first.url, { max: 1, onnotice: () => {} });
+    await sql`create table kept (v int)`;
+    await sql`insert into kept values (42)`;
+    await sql.end();
+    await first.stop();
 
-      const second = await startEmbeddedPostgres({ dataDir, port, persistent: true, fast: true });
-      sql = postgres(second.url, { max: 1, onnotice: () => {} });
-      const [row] = await sql`select v from kept`;
-      await sql.end();
-      await second.stop();
-      expect(row?.v).toBe(42);
+    const second = await startEmbeddedPostgres({ dataDir, port, persistent: true, fast: true });
+    sql = postgres(second.url, { max: 1, onnotice: () => {} });
+    const [row] = await sql`select v from kept`;
+    await sql.end();
+    await second.stop();
+    expect(row?.v).toBe(42);
+  });
+
+  it('stops the server when the process that started it is killed outright', async () => {
+    const dataDir = join(await scratch(), 'data');
+    const owner = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'packages/db/test/fixtures/start-embedded.ts', dataDir, String(await freePort())],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const [line] = await once(owner.stdout, 'data');
+    const { pid } = JSON.parse(String(line)) as { pid: number };
+    expect(alive(pid)).toBe(true);
+
+    const exited = once(owner, 'exit');
+    owner.kill('SIGKILL');
+    await exited;
+
+    expect(await gone(pid)).toBe(true);
+  });
+
+  it('says why it could not start, keeping the original error as the cause', async () => {
+    const port = await freePort();
+    const first = await startEmbeddedPostgres({ dataDir: join(await scratch(), 'a'), port, persistent: false });
+    try {
+      const second = startEmbeddedPostgres({ dataDir: join(await scratch(), 'b'), port, persistent: false });
+      const error = await second.then(
+        () => expect.unreachable('a second server started on a taken port'),
+        (e: Error) => e,
+      );
+      expect(error.message).toMatch(
+        new RegExp(`^embedded PostgreSQL \\(port ${port}, data in .*\\) could not start: `),
+      );
+      expect(error.cause).toBeInstanceOf(Error);
+      expect((error.cause as Error).message).toMatch(/FATAL: .*(could not create any TCP\/IP sockets|lock file)/);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await first.stop();
     }
+  });
+
+  it.runIf(asRoot)(
+    'as root, stops with one line naming EMBEDDED_POSTGRES_DIR when a parent shuts the postgres user out, changing nothing',
+    async () => {
+      const closed = join(await scratch(), 'private');
+      await mkdir(closed, { mode: 0o700 });
+      await chmod(closed, 0o700);
+
+      const start = startEmbeddedPostgres({
+        dataDir: join(closed, 'pg', 'data'),
+        port: await freePort(),
+        persistent: false,
+      });
+
+      await expect(start).rejects.toThrow(
+        new RegExp(
+          `^EMBEDDED_POSTGRES_DIR=${closed}/pg/data is out of reach of the "postgres" user .*: ${closed} has mode 0700; [^\\n]*$`,
+        ),
+      );
+      expect(await modeOf(closed)).toBe(0o700);
+    },
+  );
+
+  it.runIf(asRoot)('as root, opens only the folders it created itself to the postgres user', async () => {
+    const existing = join(await scratch(), 'existing');
+    await mkdir(existing);
+    await chmod(existing, 0o711); // passable, but not readable, by others: must stay that way
+    const dataDir = join(existing, 'made', 'by', 'launcher', 'data');
+
+    const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: true, fast: true });
+    await server.stop();
+
+    expect(await modeOf(existing)).toBe(0o711);
+    for (const made of ['made', 'made/by', 'made/by/launcher']) expect(await modeOf(join(existing, made))).toBe(0o755);
+    expect((await stat(dataDir)).uid).not.toBe(0);
   });
 });

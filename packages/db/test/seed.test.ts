@@ -1,10 +1,13 @@
 import { caseStudyContentSchema } from '@sp/core';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { caseStudies } from '../src/schema.js';
 import { seedCaseStudies } from '../src/seed/cases/index.js';
 import { DEMO_USERS, seedDemo } from '../src/seed/seed.js';
 import { createTestDatabase } from '../src/testing/index.js';
 
 const test = await createTestDatabase();
+const devTest = await createTestDatabase();
 
 async function counts() {
   const [row] = await test.sql`
@@ -36,5 +39,21 @@ describe('db:seed', () => {
       expect(new Set(cs.rubric.map((r) => r.id)).size).toBe(cs.rubric.length);
       expect(new Set(cs.facts.map((f) => f.id)).size).toBe(cs.facts.length);
     }
+  });
+
+  it("on pnpm dev adds only the missing demo rows, keeping an instructor's edits; db:seed restores them", async () => {
+    const { caseStudies: [edited, kept, deleted] = [] } = await seedDemo(devTest.db, { overwrite: false });
+    if (!edited || !kept || !deleted) throw new Error('expected three demo case studies');
+    await devTest.db.update(caseStudies).set({ title: 'Edited by an instructor' }).where(eq(caseStudies.id, edited.id));
+    await devTest.db.delete(caseStudies).where(eq(caseStudies.id, deleted.id));
+
+    const devStart = await seedDemo(devTest.db, { overwrite: false });
+    expect(devStart.caseStudies.map((c) => c.title)).toEqual(['Edited by an instructor', kept.title, deleted.title]);
+    expect(devStart.caseStudies.map((c) => c.id).slice(0, 2)).toEqual([edited.id, kept.id]);
+
+    const dbSeed = await seedDemo(devTest.db);
+    expect(dbSeed.caseStudies.map((c) => c.title)).toEqual([edited.title, kept.title, deleted.title]);
+    const [row] = await devTest.sql`select count(*)::int as n from case_studies`;
+    expect(row?.n).toBe(3);
   });
 });

@@ -1,9 +1,9 @@
 import { databaseConfigSchema, parseConfig } from '../database-config.js';
-import { openDatabase } from '../dev-database.js';
+import { openDatabaseOrExit } from '../dev-database.js';
 import { migrateDatabase } from '../migrate.js';
 
 const config = parseConfig(databaseConfigSchema);
-const database = await openDatabase(config, console.log);
+const database = await openDatabaseOrExit(config, console.log);
 try {
   await migrateDatabase(database.url);
   console.log('migrations applied');

@@ -1,15 +1,16 @@
+/** `pnpm db:seed`: migrates, then writes the demo rows, restoring any that were edited to their shipped content. */
 import { connect } from '../client.js';
 import { databaseConfigSchema, parseConfig } from '../database-config.js';
-import { openDatabase } from '../dev-database.js';
+import { openDatabaseOrExit } from '../dev-database.js';
 import { migrateDatabase } from '../migrate.js';
 import { seedDemo } from '../seed/seed.js';
 
 const config = parseConfig(databaseConfigSchema);
-const database = await openDatabase(config, console.log);
+const database = await openDatabaseOrExit(config, console.log);
 const handle = connect(database.url, { max: 2, applicationName: 'seed' });
 try {
   await migrateDatabase(database.url);
-  const summary = await seedDemo(handle.db);
+  const summary = await seedDemo(handle.db, { overwrite: true });
   console.log(
     `seeded tenant ${summary.tenant.slug}: ${summary.users.length} users, ${summary.caseStudies.length} case studies`,
   );

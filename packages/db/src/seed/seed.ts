@@ -1,9 +1,11 @@
 /**
  * Demo data: one tenant, a student, an instructor and an admin, and three
- * published case studies. Upserts by natural keys, so running it twice changes nothing.
+ * published case studies, written by natural keys, so running it twice changes
+ * nothing. `pnpm db:seed` restores rows that exist to the shipped content;
+ * `pnpm dev` only adds the missing ones, keeping what instructors edited.
  */
 import { caseStudyContentSchema } from '@sp/core';
-import { sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { caseStudies, tenants, users } from '../schema.js';
 import { seedCaseStudies } from './cases/index.js';
@@ -20,35 +22,50 @@ export const DEMO_USERS = [
   { id: 'demo-admin', role: 'admin', name: 'Ada Admin', email: 'admin@demo.test' },
 ] as const;
 
-export async function seedDemo(db: Database) {
+export interface SeedOptions {
+  /** Restore existing demo rows to the shipped content (true, `db:seed`), or leave them as they are (false, `pnpm dev`). */
+  overwrite?: boolean;
+}
+
+export async function seedDemo(db: Database, { overwrite = true }: SeedOptions = {}) {
   return db.transaction(async (tx) => {
-    const [tenant] = await tx
-      .insert(tenants)
-      .values(DEMO_TENANT)
-      .onConflictDoUpdate({ target: tenants.slug, set: { name: DEMO_TENANT.name } })
-      .returning();
+    const tenantRow = tx.insert(tenants).values(DEMO_TENANT);
+    await (overwrite
+      ? tenantRow.onConflictDoUpdate({ target: tenants.slug, set: { name: DEMO_TENANT.name } })
+      : tenantRow.onConflictDoNothing({ target: tenants.slug }));
+    const [tenant] = await tx.select().from(tenants).where(eq(tenants.slug, DEMO_TENANT.slug));
     if (!tenant) throw new Error('demo tenant was not written');
-    const seededUsers = await tx
-      .insert(users)
-      .values(DEMO_USERS.map((u) => ({ ...u, tenantId: tenant.id })))
-      .onConflictDoUpdate({
-        target: users.id,
-        set: { role: sql`excluded.role`, name: sql`excluded.name`, email: sql`excluded.email` },
-      })
-      .returning();
-    const cases = [];
-    for (const raw of seedCaseStudies) {
-      const content = caseStudyContentSchema.parse(raw);
-      const [row] = await tx
-        .insert(caseStudies)
-        .values({ ...content, tenantId: tenant.id })
-        .onConflictDoUpdate({
-          target: [caseStudies.tenantId, caseStudies.slug],
-          set: { ...content, updatedAt: sql`now()` },
+
+    const userRows = tx.insert(users).values(DEMO_USERS.map((u) => ({ ...u, tenantId: tenant.id })));
+    await (overwrite
+      ? userRows.onConflictDoUpdate({
+          target: users.id,
+          set: { role: sql`excluded.role`, name: sql`excluded.name`, email: sql`excluded.email` },
         })
-        .returning();
-      if (row) cases.push(row);
+      : userRows.onConflictDoNothing({ target: users.id }));
+    const userIds: string[] = DEMO_USERS.map((u) => u.id);
+    const seededUsers = await tx.select().from(users).where(inArray(users.id, userIds));
+
+    const contents = seedCaseStudies.map((raw) => caseStudyContentSchema.parse(raw));
+    for (const content of contents) {
+      const caseRow = tx.insert(caseStudies).values({ ...content, tenantId: tenant.id });
+      await (overwrite
+        ? caseRow.onConflictDoUpdate({
+            target: [caseStudies.tenantId, caseStudies.slug],
+            set: { ...content, updatedAt: sql`now()` },
+          })
+        : caseRow.onConflictDoNothing({ target: [caseStudies.tenantId, caseStudies.slug] }));
     }
-    return { tenant, users: seededUsers, caseStudies: cases };
+    const slugs = contents.map((c) => c.slug);
+    const cases = await tx
+      .select()
+      .from(caseStudies)
+      .where(and(eq(caseStudies.tenantId, tenant.id), inArray(caseStudies.slug, slugs)));
+    // In the order they are shipped, as callers pick "the first demo case".
+    return {
+      tenant,
+      users: seededUsers.sort((a, b) => userIds.indexOf(a.id) - userIds.indexOf(b.id)),
+      caseStudies: cases.sort((a, b) => slugs.indexOf(a.slug) - slugs.indexOf(b.slug)),
+    };
   });
 }

@@ -67,7 +67,13 @@ export async function insertSession(
     );
   const [row] = await db
     .insert(sessions)
-    .values({ id: randomUUID(), roomName: newRoomName(), attemptNumber: next, ...fields })
+    .values({
+      id: randomUUID(),
+      roomName: newRoomName(),
+      attemptNumber: next,
+      isActive: fields.status !== 'ended',
+      ...fields,
+    })
     .returning();
   if (!row) throw new Error('session not inserted');
   return row;

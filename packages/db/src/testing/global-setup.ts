@@ -3,12 +3,11 @@
  * temp folder, or the server at DATABASE_URL) and one migrated template
  * database that each test file clones into a fresh database of its own.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import { freePort, type RunningPostgres, startEmbeddedPostgres, withDatabase } from '../embedded.js';
+import { freePort, startEmbeddedPostgres, temporaryDataRoot, withDatabase } from '../embedded.js';
 import { migrateDatabase } from '../migrate.js';
 
 declare module 'vitest' {
@@ -19,31 +18,37 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  let embedded: RunningPostgres | null = null;
-  let dataDir: string | null = null;
-  let serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    dataDir = await mkdtemp(join(tmpdir(), 'sp-test-pg-'));
-    embedded = await startEmbeddedPostgres({
-      dataDir: join(dataDir, 'data'),
-      port: await freePort(),
-      persistent: false,
-      fast: true,
-    });
-    serverUrl = embedded.url;
-  }
-  const template = `sp_template_${process.pid}`;
-  const admin = postgres(withDatabase(serverUrl, 'postgres'), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${template} with (force)`);
-  await admin.unsafe(`create database ${template}`);
-  await migrateDatabase(withDatabase(serverUrl, template));
-  project.provide('pgServerUrl', withDatabase(serverUrl, 'postgres'));
-  project.provide('pgTemplate', template);
-
-  return async () => {
-    await admin.unsafe(`drop database if exists ${template} with (force)`).catch(() => {});
-    await admin.end();
-    await embedded?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  // Each step registers its undoing as soon as it has happened, so a failure part-way leaves nothing behind.
+  const undo: (() => Promise<unknown>)[] = [];
+  const teardown = async () => {
+    for (const step of undo.reverse()) await step().catch(() => {});
   };
+  try {
+    let serverUrl = process.env.DATABASE_URL;
+    if (!serverUrl) {
+      const dataRoot = await temporaryDataRoot('sp-test-pg-');
+      undo.push(() => rm(dataRoot, { recursive: true, force: true }));
+      const embedded = await startEmbeddedPostgres({
+        dataDir: join(dataRoot, 'data'),
+        port: await freePort(),
+        persistent: false,
+        fast: true,
+      });
+      undo.push(() => embedded.stop());
+      serverUrl = embedded.url;
+    }
+    const template = `sp_template_${process.pid}`;
+    const admin = postgres(withDatabase(serverUrl, 'postgres'), { max: 1, onnotice: () => {} });
+    undo.push(() => admin.end());
+    await admin.unsafe(`drop database if exists ${template} with (force)`);
+    await admin.unsafe(`create database ${template}`);
+    undo.push(() => admin.unsafe(`drop database if exists ${template} with (force)`));
+    await migrateDatabase(withDatabase(serverUrl, template));
+    project.provide('pgServerUrl', withDatabase(serverUrl, 'postgres'));
+    project.provide('pgTemplate', template);
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return teardown;
 }

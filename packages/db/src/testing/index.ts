@@ -13,10 +13,17 @@ export interface TestDatabase extends DbHandle {
   name: string;
 }
 
-/** Clones the migrated template into a new database, dropped again after the file's tests. */
-export async function createTestDatabase(options: { max?: number } = {}): Promise<TestDatabase> {
+export interface TestDatabaseOptions {
+  /** Pool size. */
+  max?: number;
+  /** An empty database, not even migrated, instead of a clone of the migrated template. */
+  empty?: boolean;
+}
+
+/** Clones the migrated template (or creates an empty database) of its own, dropped again after the file's tests. */
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const serverUrl = inject('pgServerUrl');
-  const template = inject('pgTemplate');
+  const template = options.empty ? 'template0' : inject('pgTemplate');
   const name = `sp_test_${randomBytes(5).toString('hex')}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name} template ${template} strategy file_copy`);

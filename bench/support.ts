@@ -1,0 +1,61 @@
+/** What the benchmarks share: a throwaway migrated PostgreSQL, worker threads running TypeScript, a local HTTP server, percentiles. */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { serve } from '@hono/node-server';
+import { freePort, migrateDatabase, startEmbeddedPostgres, temporaryDataRoot } from '@sp/db';
+
+/** An embedded PostgreSQL in a temp folder, migrated; `stop()` removes it all. */
+export async function benchDatabase(name: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dir = await temporaryDataRoot(`sp-bench-${name}-`);
+  const pg = await startEmbeddedPostgres({
+    dataDir: join(dir, 'data'),
+    port: await freePort(),
+    persistent: false,
+    fast: true,
+  });
+  const stop = async () => {
+    await pg.stop().catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await migrateDatabase(pg.url);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: pg.url, stop };
+}
+
+/** A worker thread running a TypeScript module of this folder (workers do not inherit tsx's loader, so register it first). */
+export function thread(module: string, workerData?: unknown): Worker {
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const entry = JSON.stringify(new URL(module, import.meta.url).href);
+  const boot = `import(${tsx}).then((api) => { api.register(); return import(${entry}); });`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+/** The first message a worker posts. */
+export function firstMessage<T>(worker: Worker): Promise<T> {
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+}
+
+/** Serves a fetch handler on 127.0.0.1 on a free port. */
+export function listen(fetch: (req: Request) => Response | Promise<Response>) {
+  return new Promise<{ url: string; close: () => Promise<void> }>((resolve) => {
+    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+      resolve({
+        url: `http://127.0.0.1:${info.port}`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      }),
+    );
+  });
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}

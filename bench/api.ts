@@ -6,19 +6,16 @@
  * make the same number of Postgres round trips per call (counted from the
  * API's own traffic) and nothing else. A script, not a test: it prints a table.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
-import { serve } from '@hono/node-server';
-import { connect, freePort, migrateDatabase, type Sql, seedDemo, startEmbeddedPostgres } from '@sp/db';
+import { connect, type Sql, seedDemo } from '@sp/db';
 import { Hono } from 'hono';
 import { createApp } from '../apps/api/src/app.js';
 import { apiConfig, DEV_JWT_SECRET } from '../apps/api/src/config.js';
 import { signDevToken } from '../apps/api/src/dev-token.js';
 import { liveKitRooms } from '../apps/api/src/livekit.js';
 import { apiCycle, CALLS, type Call, type StudentsJob, type StudentsResult } from './students.js';
+import { benchDatabase, firstMessage, listen, percentile, thread } from './support.js';
 
 const { values } = parseArgs({
   options: { clients: { type: 'string', default: '50' }, seconds: { type: 'string', default: '10' } },
@@ -26,17 +23,10 @@ const { values } = parseArgs({
 const CLIENTS = Number(values.clients);
 const SECONDS = Number(values.seconds);
 
-const dir = await mkdtemp(join(tmpdir(), 'sp-bench-'));
-const pg = await startEmbeddedPostgres({
-  dataDir: join(dir, 'data'),
-  port: await freePort(),
-  persistent: false,
-  fast: true,
-});
-const stopAll: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true }), () => pg.stop()];
+const database = await benchDatabase('api');
+const stopAll: (() => Promise<unknown>)[] = [database.stop];
 try {
-  await migrateDatabase(pg.url);
-  const handle = connect(pg.url, { max: 20, applicationName: 'bench' });
+  const handle = connect(database.url, { max: 20, applicationName: 'bench' });
   stopAll.unshift(() => handle.close());
   const { tenant, caseStudies } = await seedDemo(handle.db);
   const caseId = caseStudies[0]?.id ?? '';
@@ -44,9 +34,7 @@ try {
 
   const livekitThread = thread('./livekit-thread.ts');
   stopAll.unshift(() => livekitThread.terminate());
-  const livekit = await new Promise<{ url: string; apiKey: string; apiSecret: string }>((resolve) =>
-    livekitThread.once('message', resolve),
-  );
+  const livekit = await firstMessage<{ url: string; apiKey: string; apiSecret: string }>(livekitThread);
   const config = apiConfig({
     LOG_LEVEL: 'silent',
     LIVEKIT_URL: livekit.url.replace(/^http/, 'ws'),
@@ -92,14 +80,6 @@ function floorApp(sql: Sql, roundTrips: Record<Call, number>) {
   return app;
 }
 
-/** A worker thread running a TypeScript module (workers do not inherit tsx's loader, so register it first). */
-function thread(module: string, workerData?: unknown): Worker {
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const entry = JSON.stringify(new URL(module, import.meta.url).href);
-  const boot = `import(${tsx}).then((api) => { api.register(); return import(${entry}); });`;
-  return new Worker(boot, { eval: true, workerData });
-}
-
 function students(job: StudentsJob): Promise<StudentsResult> {
   return new Promise((resolve, reject) => {
     const worker = thread('./students.ts', job);
@@ -135,11 +115,6 @@ async function countRoundTrips(
   return counts;
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 function report(api: StudentsResult, floor: StudentsResult, roundTrips: Record<Call, number>) {
   const rate = (r: StudentsResult) => r.cycles / r.seconds;
   const ms = (v: number) => `${v.toFixed(1)} ms`;
@@ -166,15 +141,4 @@ function report(api: StudentsResult, floor: StudentsResult, roundTrips: Record<C
     `throughput: api ${rate(api).toFixed(0)} cycles/s = ${(ratio * 100).toFixed(0)}% of the floor (target >= 50%)`,
   );
   console.log(`initialize p99: ${ms(p99)} (target < 50 ms); failed cycles: api ${api.errors}, floor ${floor.errors}`);
-}
-
-async function listen(fetch: (req: Request) => Response | Promise<Response>) {
-  return new Promise<{ url: string; close: () => Promise<void> }>((resolve) => {
-    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
-      resolve({
-        url: `http://127.0.0.1:${info.port}`,
-        close: () => new Promise<void>((done) => server.close(() => done())),
-      }),
-    );
-  });
 }

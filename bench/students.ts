@@ -38,9 +38,14 @@ export async function apiCycle(job: Pick<StudentsJob, 'baseUrl' | 'caseId'>, tok
   const body = (await init.json()) as { data?: { session: { id: string } } };
   const id = body.data?.session.id;
   if (!id) throw new Error(`initialize answered ${init.status}: ${JSON.stringify(body)}`);
-  await (await time('get', () => fetch(`${job.baseUrl}/v1/sessions/${id}`, { headers: auth }))).arrayBuffer();
+  const get = await time('get', () => fetch(`${job.baseUrl}/v1/sessions/${id}`, { headers: auth }));
+  const read = (await get.json().catch(() => null)) as { data?: { id?: string } } | null;
+  // End even after a failed read: a session left open would make every later cycle of this student a 409.
   const end = await time('end', () => fetch(`${job.baseUrl}/v1/sessions/${id}/end`, { method: 'POST', headers: auth }));
   await end.arrayBuffer();
+  if (get.status !== 200 || read?.data?.id !== id) {
+    throw new Error(`get answered ${get.status}: ${JSON.stringify(read)?.slice(0, 200)}`);
+  }
   if (end.status !== 200) throw new Error(`end answered ${end.status}`);
 }
 

@@ -5,6 +5,10 @@ import { z } from 'zod';
 /** Lets `pnpm dev` and tests run without a secret; production must bring its own. */
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
 
+/** The credentials `livekit-server --dev` accepts: the local default, never production's. */
+const DEV_LIVEKIT_KEY = 'devkey';
+const DEV_LIVEKIT_SECRET = 'secret';
+
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
 
 export const apiConfigSchema = z
@@ -17,8 +21,12 @@ export const apiConfigSchema = z
     JWT_ISSUER: optionalString,
     JWT_AUDIENCE: optionalString,
     LIVEKIT_URL: z.url({ protocol: /^(wss?|https?)$/ }).default('ws://localhost:7880'),
-    LIVEKIT_API_KEY: z.string().min(1).default('devkey'),
-    LIVEKIT_API_SECRET: z.string().min(1).default('secret'),
+    /** The LiveKit URL the browser connects to (`server_url`), when it differs from the API's own way in. */
+    LIVEKIT_PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^wss?$/ }).optional()),
+    LIVEKIT_API_KEY: z.string().min(1).default(DEV_LIVEKIT_KEY),
+    LIVEKIT_API_SECRET: z.string().min(1).default(DEV_LIVEKIT_SECRET),
+    /** How long one LiveKit API call may take before initialize answers 502 LIVEKIT_UNAVAILABLE. */
+    LIVEKIT_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(5),
     AGENT_NAME: z.string().min(1).default('standardized-patient'),
     RECONNECT_WINDOW_SECONDS: z.coerce.number().int().positive().default(SESSION_DEFAULTS.reconnectWindowSeconds),
     MAX_RECONNECTS: z.coerce.number().int().min(0).default(SESSION_DEFAULTS.maxReconnects),
@@ -43,6 +51,18 @@ export const apiConfigSchema = z
   .transform((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.JWT_SECRET && !c.JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required in production (or set JWKS_URL)' });
+      return z.NEVER;
+    }
+    // The `livekit-server --dev` credentials are public: anyone could mint tokens for a server that accepts them.
+    if (
+      c.NODE_ENV === 'production' &&
+      (c.LIVEKIT_API_KEY === DEV_LIVEKIT_KEY || c.LIVEKIT_API_SECRET === DEV_LIVEKIT_SECRET)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.LIVEKIT_API_KEY === DEV_LIVEKIT_KEY ? 'LIVEKIT_API_KEY' : 'LIVEKIT_API_SECRET'],
+        message: `the livekit-server --dev default (${DEV_LIVEKIT_KEY} / ${DEV_LIVEKIT_SECRET}) is refused in production; set LIVEKIT_API_KEY and LIVEKIT_API_SECRET to your LiveKit server's credentials`,
+      });
       return z.NEVER;
     }
     return { ...c, JWT_SECRET: c.JWT_SECRET ?? (c.JWKS_URL ? undefined : DEV_JWT_SECRET) };

@@ -1,4 +1,4 @@
-/** Mints HS256 tokens with the claims the API expects: for `pnpm token` and tests, never production. */
+/** Mints HS256 tokens with the claims the API expects: for `pnpm dev-token` and tests, never production. */
 import { SignJWT } from 'jose';
 import type { Caller } from './app-context.js';
 

@@ -34,7 +34,6 @@ export const ROOM_EMPTY_TIMEOUT_SECONDS = 5 * 60;
 export const ROOM_DEPARTURE_TIMEOUT_SECONDS = 20;
 /** The student; the agent does not count towards LiveKit's limit, the spare covers a quick rejoin. */
 export const ROOM_MAX_PARTICIPANTS = 2;
-const REQUEST_TIMEOUT_SECONDS = 5;
 
 export function participantIdentity(p: Pick<SessionParticipant, 'userId' | 'sessionId'>): string {
   return `${p.userId}:${p.sessionId}`;
@@ -44,12 +43,13 @@ const sessionMetadata = (p: SessionParticipant) => JSON.stringify({ session_id: 
 
 export function liveKitRooms(config: ApiConfig): LiveKitRooms {
   const httpUrl = config.LIVEKIT_URL.replace(/^ws/, 'http');
+  // A LiveKit that hangs must not hold the student (or a pool connection) longer than this.
   const client = new RoomServiceClient(httpUrl, config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET, {
-    requestTimeout: REQUEST_TIMEOUT_SECONDS,
+    requestTimeout: config.LIVEKIT_REQUEST_TIMEOUT_SECONDS,
     failover: false,
   });
   return {
-    serverUrl: config.LIVEKIT_URL,
+    serverUrl: config.LIVEKIT_PUBLIC_URL ?? config.LIVEKIT_URL,
 
     async createRoom(p) {
       try {
@@ -113,7 +113,7 @@ export async function liveKitUnreachableReason(config: ApiConfig): Promise<strin
     config.LIVEKIT_URL.replace(/^ws/, 'http'),
     config.LIVEKIT_API_KEY,
     config.LIVEKIT_API_SECRET,
-    { requestTimeout: 2, failover: false },
+    { requestTimeout: Math.min(2, config.LIVEKIT_REQUEST_TIMEOUT_SECONDS), failover: false },
   );
   try {
     await client.listRooms([]);

@@ -81,6 +81,9 @@ describe('bearer authentication', () => {
     const config = apiConfig({
       NODE_ENV: 'production',
       LOG_LEVEL: 'silent',
+      // Production refuses the livekit-server --dev credentials.
+      LIVEKIT_API_KEY: test.livekit.apiKey,
+      LIVEKIT_API_SECRET: test.livekit.apiSecret,
       JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
       JWT_ISSUER: 'https://idp.example',
       JWT_AUDIENCE: 'sp-api',

@@ -6,6 +6,25 @@ import { buildTestApp, gradingJobs, send, studentOf, tokenFor } from './support.
 
 const test = await buildTestApp();
 
+/** The seed's end `data` keys, plus `status` (as in the seed's initialize session). */
+const ENDED_SESSION_KEYS = [
+  'content_id',
+  'content_type_id',
+  'conversation_id',
+  'created_at',
+  'duration_limit',
+  'elapsed_active_time',
+  'end_reason',
+  'end_time',
+  'id',
+  'is_active',
+  'last_activity',
+  'reconnect_count',
+  'start_time',
+  'status',
+  'user_id',
+];
+
 async function rowOf(sessionId: string) {
   const [row] = await test.db.db.select().from(sessions).where(eq(sessions.id, sessionId));
   return row;
@@ -50,6 +69,9 @@ describe('POST /v1/sessions/{session_id}/end', () => {
         duration_limit: 600,
       },
     });
+    expect(Object.keys(body).sort()).toEqual(['data', 'message', 'success']);
+    expect(Object.keys(body.data).sort()).toEqual(ENDED_SESSION_KEYS);
+    expect(body.data.status).toBe('ended');
     expect(new Date(body.data.end_time).getTime()).not.toBeNaN();
     expect(await rowOf(session.id)).toMatchObject({ status: 'ended', endReason: 'user_ended', isActive: false });
     expect(await gradingJobs(test.db, session.id)).toHaveLength(1);
@@ -75,6 +97,10 @@ describe('POST /v1/sessions/{session_id}/end', () => {
 
     expect(status).toBe(200);
     expect(body.data.end_reason).toBe('user_ended');
+    // LiveKit was asked and said the room does not exist (liveKitRooms reads that as `gone`: sessions-livekit.test.ts).
+    const deletes = test.livekit.callsTo('DeleteRoom').filter((c) => c.body.room === started.room_name);
+    expect(deletes.map((c) => c.status)).toEqual([404]);
+    expect(await gradingJobs(test.db, started.session.id)).toHaveLength(1);
   });
 
   it('still ends the session and enqueues grading when LiveKit is down', async () => {

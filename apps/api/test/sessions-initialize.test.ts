@@ -4,9 +4,42 @@ import { insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
 import { eq } from 'drizzle-orm';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { describe, expect, it } from 'vitest';
+import { liveKitRooms } from '../src/livekit.js';
 import { buildTestApp, gradingJobs, studentOf } from './support.js';
 
 const test = await buildTestApp({ env: { MAX_RECONNECTS: '2', RECONNECT_WINDOW_SECONDS: '3600' } });
+
+/** The seed's initialize `data` keys. */
+const INITIALIZE_DATA_KEYS = [
+  'duration_limit',
+  'elapsed_active_time',
+  'is_resume',
+  'participant_name',
+  'participant_token',
+  'room_name',
+  'server_url',
+  'session',
+  'transcript',
+];
+/** The seed's initialize `data.session` keys (this one carries `status` in the seed too). */
+const SESSION_KEYS = [
+  'content_id',
+  'content_type_id',
+  'conversation_id',
+  'created_at',
+  'duration_limit',
+  'elapsed_active_time',
+  'end_reason',
+  'end_time',
+  'id',
+  'is_active',
+  'last_activity',
+  'reconnect_count',
+  'start_time',
+  'status',
+  'user_id',
+];
+const TRANSCRIPT_ITEM_KEYS = ['content', 'role', 'sequence', 'timestamp'];
 
 async function newCase(overrides: Parameters<typeof insertCaseStudy>[2] = {}) {
   return insertCaseStudy(test.db.db, test.tenant.id, overrides);
@@ -17,6 +50,14 @@ async function rowOf(sessionId: string) {
   return row;
 }
 
+/** The LiveKit rooms open now for a session (each room's metadata names its session). */
+function openRoomsOf(sessionId: string): string[] {
+  return [...test.livekit.rooms.values()]
+    .filter((room) => JSON.parse(room.metadata || '{}').session_id === sessionId)
+    .map((room) => room.name)
+    .sort();
+}
+
 describe('POST /v1/sessions/initialize, new session', () => {
   it('creates a pending session and answers with LiveKit connection details', async () => {
     const student = await studentOf(test);
@@ -25,9 +66,12 @@ describe('POST /v1/sessions/initialize, new session', () => {
     const { status, body } = await student.initialize({ content_id: cs.id });
 
     expect(status).toBe(200);
+    expect(Object.keys(body).sort()).toEqual(['data', 'message', 'success']);
     expect(body.success).toBe(true);
     expect(body.message).toBe('Session initialized successfully');
     const data = body.data;
+    expect(Object.keys(data).sort()).toEqual(INITIALIZE_DATA_KEYS);
+    expect(Object.keys(data.session).sort()).toEqual(SESSION_KEYS);
     expect(data.session).toMatchObject({
       user_id: student.caller.userId,
       content_type_id: 'case_study',
@@ -226,12 +270,13 @@ describe('POST /v1/sessions/initialize, new session', () => {
 });
 
 describe('POST /v1/sessions/initialize, resume', () => {
+  /** A session that was talked in and dropped; unless ended, its LiveKit room is still open, as after a start. */
   async function sessionOf(
     student: Awaited<ReturnType<typeof studentOf>>,
     fields: Partial<typeof sessions.$inferInsert> = {},
   ) {
     const cs = await newCase();
-    return insertSession(test.db.db, {
+    const session = await insertSession(test.db.db, {
       tenantId: test.tenant.id,
       userId: student.caller.userId,
       contentId: cs.id,
@@ -241,6 +286,16 @@ describe('POST /v1/sessions/initialize, resume', () => {
       elapsedActiveTime: 185,
       ...fields,
     });
+    if (session.status !== 'ended') {
+      await liveKitRooms(test.config).createRoom({
+        roomName: session.roomName,
+        tenantId: session.tenantId,
+        userId: session.userId,
+        sessionId: session.id,
+        caseStudyId: session.contentId,
+      });
+    }
+    return session;
   }
 
   it('resumes in a new room with the timer where it stopped and the saved transcript in order', async () => {
@@ -252,13 +307,23 @@ describe('POST /v1/sessions/initialize, resume', () => {
         sequence: 15,
         role: 'assistant',
         content: 'The market analysis shows three key trends...',
+        timestamp: new Date('2025-06-01T14:03:10Z'),
       },
-      { sessionId: session.id, sequence: 14, role: 'user', content: 'What about the market analysis section?' },
+      {
+        sessionId: session.id,
+        sequence: 14,
+        role: 'user',
+        content: 'What about the market analysis section?',
+        timestamp: new Date('2025-06-01T14:03:00Z'),
+      },
     ]);
 
     const { status, body } = await student.initialize({ content_id: session.contentId, session_id: session.id });
 
     expect(status).toBe(200);
+    expect(body).toMatchObject({ success: true, message: 'Session initialized successfully' });
+    expect(Object.keys(body.data).sort()).toEqual(INITIALIZE_DATA_KEYS);
+    expect(Object.keys(body.data.session).sort()).toEqual(SESSION_KEYS);
     expect(body.data).toMatchObject({
       is_resume: true,
       participant_name: 'user',
@@ -269,15 +334,27 @@ describe('POST /v1/sessions/initialize, resume', () => {
     expect(body.data.room_name).toMatch(ROOM_NAME_PATTERN);
     expect(body.data.room_name).not.toBe(session.roomName);
     expect(test.livekit.rooms.has(body.data.room_name)).toBe(true);
-    expect(body.data.transcript.map((m: { sequence: number; role: string }) => [m.sequence, m.role])).toEqual([
-      [14, 'user'],
-      [15, 'assistant'],
+    expect(body.data.transcript).toEqual([
+      {
+        role: 'user',
+        content: 'What about the market analysis section?',
+        sequence: 14,
+        timestamp: '2025-06-01T14:03:00.000Z',
+      },
+      {
+        role: 'assistant',
+        content: 'The market analysis shows three key trends...',
+        sequence: 15,
+        timestamp: '2025-06-01T14:03:10.000Z',
+      },
     ]);
+    for (const item of body.data.transcript) expect(Object.keys(item).sort()).toEqual(TRANSCRIPT_ITEM_KEYS);
     const claims = await new TokenVerifier(test.livekit.apiKey, test.livekit.apiSecret).verify(
       body.data.participant_token,
     );
     expect(claims.video?.room).toBe(body.data.room_name);
     expect((await rowOf(session.id))?.roomName).toBe(body.data.room_name);
+    expect(openRoomsOf(session.id)).toEqual([body.data.room_name]);
   });
 
   it('closes the previous room when resuming', async () => {
@@ -288,13 +365,90 @@ describe('POST /v1/sessions/initialize, resume', () => {
     const second = await student.initialize({ content_id: session.contentId, session_id: session.id });
 
     expect(second.status).toBe(200);
+    expect(test.livekit.rooms.has(session.roomName)).toBe(false);
     expect(test.livekit.rooms.has(first.body.data.room_name)).toBe(false);
-    expect(test.livekit.rooms.has(second.body.data.room_name)).toBe(true);
+    expect(openRoomsOf(session.id)).toEqual([second.body.data.room_name]);
+  });
+
+  it('leaves exactly one room open, the one the session is in, after two parallel resumes on a slow LiveKit', async () => {
+    for (let round = 0; round < 3; round++) {
+      const student = await studentOf(test);
+      const session = await sessionOf(student);
+      test.livekit.setLatency(50);
+      let answers: Awaited<ReturnType<typeof student.initialize>>[];
+      try {
+        answers = await Promise.all([
+          student.initialize({ content_id: session.contentId, session_id: session.id }),
+          student.initialize({ content_id: session.contentId, session_id: session.id }),
+        ]);
+      } finally {
+        test.livekit.setLatency(0);
+      }
+
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      expect(answers.map((a) => a.body.data.session.reconnect_count).sort()).toEqual([1, 2]);
+      const row = await rowOf(session.id);
+      expect(row?.reconnectCount).toBe(2);
+      expect(answers.map((a) => a.body.data.room_name)).toContain(row?.roomName);
+      expect(openRoomsOf(session.id)).toEqual([row?.roomName]);
+    }
+  });
+
+  it('holds no lock on the session while LiveKit is slow to open the new room', async () => {
+    const student = await studentOf(test);
+    const session = await sessionOf(student);
+    test.livekit.setLatency(400);
+    try {
+      const resuming = student.initialize({ content_id: session.contentId, session_id: session.id });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+
+      // Mid-resume, while CreateRoom is in flight: anything else (an /end, the worker) can take the row.
+      const locked = await test.db.sql`select id from sessions where id = ${session.id} for update nowait`;
+      expect(locked).toHaveLength(1);
+      expect((await resuming).status).toBe(200);
+    } finally {
+      test.livekit.setLatency(0);
+    }
+  });
+
+  it('resumes a student still connected (fresh heartbeat) whose last disconnect was over an hour ago', async () => {
+    const student = await studentOf(test);
+    const session = await sessionOf(student, {
+      lastDisconnectAt: new Date(Date.now() - 2 * 3_600_000),
+      connectedSince: new Date(Date.now() - 120_000),
+      segmentBase: 185,
+      elapsedActiveTime: 300,
+      lastActivity: new Date(Date.now() - 2_000),
+    });
+
+    const { status, body } = await student.initialize({ content_id: session.contentId, session_id: session.id });
+
+    expect(status).toBe(200);
+    expect(body.data.session).toMatchObject({ status: 'active', reconnect_count: 1, end_reason: null });
+    expect(await gradingJobs(test.db, session.id)).toHaveLength(0);
+  });
+
+  it('ends with 410 SESSION_CONVERSATION_TTL_EXCEEDED a session whose worker stopped heartbeating over an hour ago', async () => {
+    const student = await studentOf(test);
+    const session = await sessionOf(student, {
+      lastDisconnectAt: new Date(Date.now() - 2 * 3_600_000),
+      connectedSince: new Date(Date.now() - 3_700_000),
+      segmentBase: 185,
+      lastActivity: new Date(Date.now() - 3_601_000),
+    });
+
+    const { status, body } = await student.initialize({ content_id: session.contentId, session_id: session.id });
+
+    expect(status).toBe(410);
+    expect(body.error.code).toBe('SESSION_CONVERSATION_TTL_EXCEEDED');
+    expect(openRoomsOf(session.id)).toEqual([]);
   });
 
   it('answers 410 SESSION_CONVERSATION_TTL_EXCEEDED, ends the session and enqueues grading once the window is over', async () => {
     const student = await studentOf(test);
     const session = await sessionOf(student, { lastDisconnectAt: new Date(Date.now() - 3_601_000) });
+
+    expect(openRoomsOf(session.id)).toEqual([session.roomName]);
 
     const { status, body } = await student.initialize({ content_id: session.contentId, session_id: session.id });
 
@@ -302,11 +456,14 @@ describe('POST /v1/sessions/initialize, resume', () => {
     expect(body.error.code).toBe('SESSION_CONVERSATION_TTL_EXCEEDED');
     expect(await rowOf(session.id)).toMatchObject({ status: 'ended', endReason: 'conversation_ttl_exceeded' });
     expect(await gradingJobs(test.db, session.id)).toHaveLength(1);
+    expect(openRoomsOf(session.id)).toEqual([]);
   });
 
   it('answers 410 SESSION_RECONNECT_EXCEEDED, ends the session and enqueues grading after two reconnects', async () => {
     const student = await studentOf(test);
     const session = await sessionOf(student, { reconnectCount: 2 });
+
+    expect(openRoomsOf(session.id)).toEqual([session.roomName]);
 
     const { status, body } = await student.initialize({ content_id: session.contentId, session_id: session.id });
 
@@ -314,11 +471,14 @@ describe('POST /v1/sessions/initialize, resume', () => {
     expect(body.error.code).toBe('SESSION_RECONNECT_EXCEEDED');
     expect(await rowOf(session.id)).toMatchObject({ status: 'ended', endReason: 'reconnect_exceeded' });
     expect(await gradingJobs(test.db, session.id)).toHaveLength(1);
+    expect(openRoomsOf(session.id)).toEqual([]);
   });
 
   it('answers 410 SESSION_TIMER_EXPIRED, ends the session and enqueues grading when no time is left', async () => {
     const student = await studentOf(test);
     const session = await sessionOf(student, { elapsedActiveTime: 600 });
+
+    expect(openRoomsOf(session.id)).toEqual([session.roomName]);
 
     const { status, body } = await student.initialize({ content_id: session.contentId, session_id: session.id });
 
@@ -326,6 +486,7 @@ describe('POST /v1/sessions/initialize, resume', () => {
     expect(body.error.code).toBe('SESSION_TIMER_EXPIRED');
     expect(await rowOf(session.id)).toMatchObject({ status: 'ended', endReason: 'timer_expired' });
     expect(await gradingJobs(test.db, session.id)).toHaveLength(1);
+    expect(openRoomsOf(session.id)).toEqual([]);
   });
 
   it('answers 410 SESSION_USER_ENDED for a session the student ended, without enqueuing again', async () => {
@@ -400,6 +561,20 @@ describe('POST /v1/sessions/initialize, resume', () => {
     expect(row?.reconnectCount).toBeLessThanOrEqual(2);
     expect(row).toMatchObject({ status: 'ended', endReason: 'reconnect_exceeded' });
     expect(await gradingJobs(test.db, session.id)).toHaveLength(1);
+    // The losers closed the rooms they opened, and the ending closed the one the session was in.
+    expect(openRoomsOf(session.id)).toEqual([]);
+  });
+
+  it('answers 422 VALIDATION_ERROR naming session_id when it is not a UUID (ids are UUIDs; in a path, 404)', async () => {
+    const student = await studentOf(test);
+    const session = await sessionOf(student);
+
+    const { status, body } = await student.initialize({ content_id: session.contentId, session_id: 'not-a-uuid' });
+
+    expect(status).toBe(422);
+    expect(body.error.code).toBe('VALIDATION_ERROR');
+    expect(body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['session_id']);
+    expect(await rowOf(session.id)).toMatchObject({ reconnectCount: 0 });
   });
 
   it('answers 502 and uses no reconnect when LiveKit is down during a resume', async () => {
@@ -414,5 +589,6 @@ describe('POST /v1/sessions/initialize, resume', () => {
       test.livekit.setMode('up');
     }
     expect(await rowOf(session.id)).toMatchObject({ status: 'active', reconnectCount: 0, roomName: session.roomName });
+    expect(openRoomsOf(session.id)).toEqual([session.roomName]);
   });
 });

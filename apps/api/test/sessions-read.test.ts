@@ -6,6 +6,41 @@ import { buildTestApp, send, studentOf, tokenFor } from './support.js';
 let clock = new Date();
 const test = await buildTestApp({ now: () => clock });
 
+/** The seed's list envelope. */
+const LIST_ENVELOPE_KEYS = ['data', 'message', 'page', 'page_size', 'success', 'total', 'total_pages'];
+/** The seed's list item keys, plus `status`, `created_at` and `end_reason` (documented in the README). */
+const LIST_ITEM_KEYS = [
+  'content_id',
+  'content_type_id',
+  'created_at',
+  'end_reason',
+  'end_time',
+  'id',
+  'is_active',
+  'start_time',
+  'status',
+];
+/** The seed's get `data` keys, plus `status` (as in the seed's initialize session). */
+const SESSION_WITH_MESSAGES_KEYS = [
+  'content_id',
+  'content_type_id',
+  'conversation_id',
+  'created_at',
+  'duration_limit',
+  'elapsed_active_time',
+  'end_reason',
+  'end_time',
+  'id',
+  'is_active',
+  'last_activity',
+  'messages',
+  'reconnect_count',
+  'start_time',
+  'status',
+  'user_id',
+];
+const TRANSCRIPT_ITEM_KEYS = ['content', 'role', 'sequence', 'timestamp'];
+
 async function sessionsFor(userId: string, count: number, contentId?: string) {
   const cs = contentId ?? (await insertCaseStudy(test.db.db, test.tenant.id, { maxAttempts: 100 })).id;
   const ids: string[] = [];
@@ -27,23 +62,52 @@ async function sessionsFor(userId: string, count: number, contentId?: string) {
 describe('GET /v1/sessions', () => {
   it("lists only the caller's sessions, newest first, with paging figures", async () => {
     const student = await studentOf(test);
-    const { ids } = await sessionsFor(student.caller.userId, 3);
+    const { ids, contentId } = await sessionsFor(student.caller.userId, 3);
     await sessionsFor('someone-else', 2);
 
     const { status, body } = await student.get('/v1/sessions');
 
     expect(status).toBe(200);
+    expect(Object.keys(body).sort()).toEqual(LIST_ENVELOPE_KEYS);
     expect(body).toMatchObject({ success: true, total: 3, page: 1, page_size: 20, total_pages: 1, message: null });
     expect(body.data.map((s: { id: string }) => s.id)).toEqual([...ids].reverse());
-    expect(body.data[0]).toMatchObject({
+    for (const item of body.data) expect(Object.keys(item).sort()).toEqual(LIST_ITEM_KEYS);
+    expect(body.data[0]).toEqual({
+      id: ids[2],
       content_type_id: 'case_study',
+      content_id: contentId,
+      status: 'ended',
       is_active: false,
       start_time: null,
+      end_time: null,
+      created_at: '2025-06-01T14:02:00.000Z',
       end_reason: 'user_ended',
     });
-    expect(Object.keys(body.data[0])).toEqual(
-      expect.arrayContaining(['id', 'content_type_id', 'content_id', 'is_active', 'start_time', 'end_time']),
-    );
+  });
+
+  it("never lists another tenant's sessions, even under the same user id", async () => {
+    const student = await studentOf(test);
+    const own = await sessionsFor(student.caller.userId, 1);
+    const otherTenant = await insertTenant(test.db.db);
+    const foreignCase = await insertCaseStudy(test.db.db, otherTenant.id);
+    for (let i = 0; i < 2; i++) {
+      await insertSession(test.db.db, {
+        tenantId: otherTenant.id,
+        userId: student.caller.userId,
+        contentId: foreignCase.id,
+        status: 'ended',
+        endReason: 'user_ended',
+        isActive: false,
+      });
+    }
+
+    const all = await student.get('/v1/sessions');
+    const byForeignCase = await student.get(`/v1/sessions?content_id=${foreignCase.id}`);
+
+    expect(all.body).toMatchObject({ total: 1, total_pages: 1 });
+    expect(all.body.data.map((s: { id: string }) => s.id)).toEqual(own.ids);
+    expect(byForeignCase.status).toBe(200);
+    expect(byForeignCase.body).toMatchObject({ data: [], total: 0, total_pages: 0 });
   });
 
   it('pages with skip and limit', async () => {
@@ -96,23 +160,76 @@ describe('GET /v1/sessions', () => {
 });
 
 describe('GET /v1/sessions/{session_id}', () => {
-  it('answers the session with its messages ordered by sequence', async () => {
+  it('answers every field of the session, with its messages ordered by sequence', async () => {
     const student = await studentOf(test);
-    const { ids } = await sessionsFor(student.caller.userId, 1);
-    const sessionId = ids[0] ?? '';
+    const cs = await insertCaseStudy(test.db.db, test.tenant.id);
+    const session = await insertSession(test.db.db, {
+      tenantId: test.tenant.id,
+      userId: student.caller.userId,
+      contentId: cs.id,
+      status: 'ended',
+      isActive: false,
+      endReason: 'user_ended',
+      createdAt: new Date('2025-06-01T13:59:58Z'),
+      startTime: new Date('2025-06-01T14:00:00Z'),
+      endTime: new Date('2025-06-01T14:08:30Z'),
+      lastActivity: new Date('2025-06-01T14:08:29Z'),
+      elapsedActiveTime: 510,
+      reconnectCount: 1,
+      durationLimit: 600,
+    });
+    const sessionId = session.id;
+    const at = (iso: string) => new Date(iso);
     await test.db.db.insert(sessionMessages).values([
-      { sessionId, sequence: 3, role: 'assistant', content: 'I have been feeling tired.' },
-      { sessionId, sequence: 1, role: 'assistant', content: "Hello, I'm Maria." },
-      { sessionId, sequence: 2, role: 'user', content: 'What brings you in today?' },
+      {
+        sessionId,
+        sequence: 3,
+        role: 'assistant',
+        content: 'I have been tired.',
+        timestamp: at('2025-06-01T14:00:20Z'),
+      },
+      {
+        sessionId,
+        sequence: 1,
+        role: 'assistant',
+        content: "Hello, I'm Maria.",
+        timestamp: at('2025-06-01T14:00:05Z'),
+      },
+      { sessionId, sequence: 2, role: 'user', content: 'What brings you in?', timestamp: at('2025-06-01T14:00:15Z') },
     ]);
 
     const { status, body } = await student.get(`/v1/sessions/${sessionId}`);
 
     expect(status).toBe(200);
-    expect(body).toMatchObject({ success: true, message: null, data: { id: sessionId, end_reason: 'user_ended' } });
-    expect(body.data.messages.map((m: { sequence: number }) => m.sequence)).toEqual([1, 2, 3]);
-    expect(body.data.messages[1]).toMatchObject({ role: 'user', content: 'What brings you in today?', sequence: 2 });
-    expect(new Date(body.data.messages[1].timestamp).getTime()).not.toBeNaN();
+    expect(Object.keys(body).sort()).toEqual(['data', 'message', 'success']);
+    expect(Object.keys(body.data).sort()).toEqual(SESSION_WITH_MESSAGES_KEYS);
+    for (const item of body.data.messages) expect(Object.keys(item).sort()).toEqual(TRANSCRIPT_ITEM_KEYS);
+    expect(body).toEqual({
+      success: true,
+      message: null,
+      data: {
+        id: sessionId,
+        user_id: student.caller.userId,
+        content_type_id: 'case_study',
+        content_id: cs.id,
+        conversation_id: null,
+        status: 'ended',
+        is_active: false,
+        start_time: '2025-06-01T14:00:00.000Z',
+        end_time: '2025-06-01T14:08:30.000Z',
+        last_activity: '2025-06-01T14:08:29.000Z',
+        created_at: '2025-06-01T13:59:58.000Z',
+        elapsed_active_time: 510,
+        reconnect_count: 1,
+        end_reason: 'user_ended',
+        duration_limit: 600,
+        messages: [
+          { role: 'assistant', content: "Hello, I'm Maria.", sequence: 1, timestamp: '2025-06-01T14:00:05.000Z' },
+          { role: 'user', content: 'What brings you in?', sequence: 2, timestamp: '2025-06-01T14:00:15.000Z' },
+          { role: 'assistant', content: 'I have been tired.', sequence: 3, timestamp: '2025-06-01T14:00:20.000Z' },
+        ],
+      },
+    });
   });
 
   it('reports the live elapsed time of a connected session, running segment included', async () => {

@@ -85,8 +85,17 @@ export function sessionEndedError(endReason: EndReason | null): DomainError {
   });
 }
 
-/** When the reconnect window is measured from: the last disconnect, else the session's creation. */
+/**
+ * When the reconnect window is measured from. While a segment is open the
+ * student was last known connected at the worker's last heartbeat (a stale
+ * heartbeat means the worker died, and the window runs from then); otherwise
+ * from the last disconnect, else the session's creation.
+ */
 export function reconnectWindowStart(session: SessionClock): Date {
+  if (session.connectedSince) {
+    const heartbeat = Math.max(session.connectedSince.getTime(), session.lastActivity?.getTime() ?? 0);
+    return new Date(heartbeat);
+  }
   return session.lastDisconnectAt ?? session.createdAt;
 }
 

@@ -8,6 +8,7 @@ import {
   HEARTBEAT_STALE_SECONDS,
   newRoomName,
   ROOM_NAME_PATTERN,
+  reconnectWindowStart,
   remainingTime,
   resumeFailedError,
   resumeVerdict,
@@ -88,6 +89,21 @@ describe('resumeVerdict', () => {
     });
   });
 
+  it('never ends a connected session by the window: it runs from the last heartbeat while a segment is open', () => {
+    // Disconnected more than an hour ago, connected again since, heartbeats fresh.
+    const rejoined = session({ lastDisconnectAt: at(0), connectedSince: at(3500), lastActivity: at(4000) });
+    expect(resumeVerdict(rejoined, at(4003))).toEqual({ kind: 'resume' });
+    // Created more than an hour ago, never disconnected, connected and talking now.
+    const talking = session({ connectedSince: at(3300), lastActivity: at(3700) });
+    expect(resumeVerdict(talking, at(3702))).toEqual({ kind: 'resume' });
+  });
+
+  it('measures the window from the last heartbeat of a segment whose worker died', () => {
+    const abandoned = session({ lastDisconnectAt: at(0), connectedSince: at(100), lastActivity: at(200) });
+    expect(resumeVerdict(abandoned, at(200 + 3599))).toEqual({ kind: 'resume' });
+    expect(resumeVerdict(abandoned, at(200 + 3601))).toEqual({ kind: 'end', endReason: 'conversation_ttl_exceeded' });
+  });
+
   it('ends with reconnect_exceeded after two reconnects', () => {
     expect(resumeVerdict(session({ reconnectCount: 2 }), at(10))).toEqual({
       kind: 'end',
@@ -112,6 +128,26 @@ describe('resumeVerdict', () => {
     const limits = { maxReconnects: 5, reconnectWindowSeconds: 10 };
     expect(resumeVerdict(session({ reconnectCount: 3 }), at(5), limits)).toEqual({ kind: 'resume' });
     expect(resumeVerdict(session(), at(11), limits)).toMatchObject({ endReason: 'conversation_ttl_exceeded' });
+  });
+});
+
+describe('reconnectWindowStart', () => {
+  it('is the creation time of a session that never connected', () => {
+    expect(reconnectWindowStart(session())).toEqual(t0);
+  });
+
+  it('is the last disconnect while the student is away', () => {
+    expect(reconnectWindowStart(session({ lastDisconnectAt: at(50), lastActivity: at(50) }))).toEqual(at(50));
+  });
+
+  it('is the last heartbeat while a segment is open, whatever disconnect came before', () => {
+    expect(
+      reconnectWindowStart(session({ lastDisconnectAt: at(50), connectedSince: at(60), lastActivity: at(90) })),
+    ).toEqual(at(90));
+  });
+
+  it('is the segment start while a segment is open and no heartbeat has come yet', () => {
+    expect(reconnectWindowStart(session({ lastDisconnectAt: at(50), connectedSince: at(60) }))).toEqual(at(60));
   });
 });
 

@@ -3,8 +3,9 @@
  * LiveKit's Twirp JSON protocol (`POST /twirp/livekit.RoomService/<Method>`).
  * It verifies each request's bearer token with livekit-server-sdk's
  * TokenVerifier and the video grant LiveKit requires for the method, records
- * every call, and can be switched to refuse connections, answer 503, or
- * answer `not_found`, so the real RoomServiceClient can be tested against it.
+ * every call, and can be switched to refuse connections, answer 503, never
+ * answer, or answer `not_found`, so the real RoomServiceClient can be tested
+ * against it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -16,7 +17,7 @@ export interface FakeLiveKitCall {
   body: Record<string, unknown>;
   /** The verified claims of the request's token (absent when it was rejected). */
   claims?: ClaimGrants;
-  /** The HTTP status the fake answered. */
+  /** The HTTP status the fake answered; 0 when it never answered (mode `hang`). */
   status: number;
 }
 
@@ -26,7 +27,9 @@ export type FakeLiveKitMode =
   /** Drop every connection at once, as if nothing listened. */
   | 'refuse'
   /** Answer 503 `unavailable`. */
-  | 'unavailable';
+  | 'unavailable'
+  /** Accept the request and never answer (nor act on it), as a wedged server would. */
+  | 'hang';
 
 export interface FakeLiveKit {
   /** http://127.0.0.1:<port>; the SDK maps ws:// to http:// itself, so either works. */
@@ -109,7 +112,7 @@ export async function startFakeLiveKit(options: { apiKey?: string; apiSecret?: s
     },
   };
 
-  async function answer(req: IncomingMessage): Promise<{ answer: TwirpAnswer; call: FakeLiveKitCall | null }> {
+  async function answer(req: IncomingMessage): Promise<{ answer: TwirpAnswer | null; call: FakeLiveKitCall | null }> {
     const match = req.url?.match(/^\/twirp\/livekit\.(\w+)\/(\w+)$/);
     if (req.method !== 'POST' || !match) return { answer: twirpError(404, 'bad_route', 'no such route'), call: null };
     const [, service = '', method = ''] = match;
@@ -121,6 +124,7 @@ export async function startFakeLiveKit(options: { apiKey?: string; apiSecret?: s
       return { answer: twirpError(400, 'malformed', 'body is not JSON'), call: null };
     }
     const call: FakeLiveKitCall = { service, method, body, status: 0 };
+    if (mode === 'hang') return { answer: null, call };
     if (mode === 'unavailable') return { answer: twirpError(503, 'unavailable', 'server is unavailable'), call };
     const token = req.headers.authorization?.match(/^Bearer (.+)$/)?.[1];
     if (!token) return { answer: twirpError(401, 'unauthenticated', 'authorization required'), call };
@@ -141,6 +145,11 @@ export async function startFakeLiveKit(options: { apiKey?: string; apiSecret?: s
 
   const server = createServer(async (req, res) => {
     const { answer: result, call } = await answer(req);
+    if (!result) {
+      // Hung: recorded unanswered; the socket stays open until the client gives up or the fake closes.
+      if (call) calls.push(call);
+      return;
+    }
     if (latencyMs) await new Promise((r) => setTimeout(r, latencyMs));
     if (call) {
       call.status = result.status;

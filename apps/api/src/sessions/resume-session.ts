@@ -1,13 +1,16 @@
 /**
  * A resume: the session must be the caller's and pass the resume checks.
  * A failed check ends it (grading is enqueued by endSession) and answers 410.
- * The reconnect is counted by one conditional UPDATE, so parallel resumes can
- * never push the count past the limit, and the new room is opened before that
- * UPDATE commits, so LiveKit being down costs no reconnect.
+ * The new room is opened first, outside any transaction, so LiveKit being down
+ * or slow costs no reconnect and holds no row lock or pool connection. Then
+ * one conditional UPDATE counts the reconnect (parallel resumes can never push
+ * it past the limit) and moves the session to the new room, returning the room
+ * it moved away from: that room, and only that one, is closed. A resume that
+ * loses at the UPDATE closes the room it opened.
  */
 import { type EndReason, newRoomName, notFound, resumeFailedError, resumeVerdict, sessionEndedError } from '@sp/core';
-import { endSession, type Session, sessions } from '@sp/db';
-import { and, eq, lt, ne, sql } from 'drizzle-orm';
+import { type Database, endSession, type Session, sessions } from '@sp/db';
+import { and, eq, getTableColumns, lt, ne, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Caller } from '../app-context.js';
 import type { Services } from '../deps.js';
@@ -31,34 +34,51 @@ export async function resumeSession(
   if (verdict.kind === 'end') throw await endAfterFailedCheck(services, session, verdict.endReason, sessionLog);
 
   const roomName = newRoomName();
-  const resumed = await db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(sessions)
-      .set({ reconnectCount: sql`${sessions.reconnectCount} + 1`, roomName, channel: 'voice', updatedAt: sql`now()` })
-      .where(
-        and(
-          eq(sessions.id, session.id),
-          ne(sessions.status, 'ended'),
-          lt(sessions.reconnectCount, limits.maxReconnects),
-        ),
-      )
-      .returning();
-    if (row) {
-      await livekit.createRoom({
-        roomName,
-        tenantId: row.tenantId,
-        userId: row.userId,
-        sessionId: row.id,
-        caseStudyId: row.contentId,
-      });
-    }
-    return row ?? null;
+  await livekit.createRoom({
+    roomName,
+    tenantId: session.tenantId,
+    userId: session.userId,
+    sessionId: session.id,
+    caseStudyId: session.contentId,
   });
-  if (!resumed) throw await refuseAfterLostRace(services, caller, session.id, limits, sessionLog);
+  const moved = await countReconnect(db, session.id, roomName, limits.maxReconnects);
+  if (!moved) {
+    await closeRoom(livekit, roomName, sessionLog);
+    throw await refuseAfterLostRace(services, caller, session.id, limits, sessionLog);
+  }
 
-  // The previous room may still hold the old agent; one live room per session.
-  await closeRoom(livekit, session.roomName, sessionLog);
-  return { session: resumed, transcript: await transcriptOf(db, resumed.id) };
+  // The room this resume moved the session away from may still hold the old agent; one live room per session.
+  await closeRoom(livekit, moved.previousRoomName, sessionLog);
+  return { session: moved.session, transcript: await transcriptOf(db, session.id) };
+}
+
+/**
+ * Counts one reconnect and moves the session to `roomName`, unless it has
+ * ended or used its reconnects. The row is locked by the subquery, so the room
+ * name it returns is exactly the one this UPDATE replaced, whatever resumes
+ * ran in between.
+ */
+async function countReconnect(
+  db: Database,
+  sessionId: string,
+  roomName: string,
+  maxReconnects: number,
+): Promise<{ session: Session; previousRoomName: string } | null> {
+  const previous = db
+    .select({ id: sessions.id, roomName: sessions.roomName })
+    .from(sessions)
+    .where(eq(sessions.id, sessionId))
+    .for('update')
+    .as('previous');
+  const [row] = await db
+    .update(sessions)
+    .set({ reconnectCount: sql`${sessions.reconnectCount} + 1`, roomName, channel: 'voice', updatedAt: sql`now()` })
+    .from(previous)
+    .where(and(eq(sessions.id, previous.id), ne(sessions.status, 'ended'), lt(sessions.reconnectCount, maxReconnects)))
+    .returning({ ...getTableColumns(sessions), previousRoomName: previous.roomName });
+  if (!row) return null;
+  const { previousRoomName, ...session } = row;
+  return { session, previousRoomName };
 }
 
 /** Another resume or an ending got there first: judge the session as it is now. */

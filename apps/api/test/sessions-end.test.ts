@@ -2,28 +2,9 @@ import { sessions } from '@sp/db';
 import { insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { buildTestApp, gradingJobs, send, studentOf, tokenFor } from './support.js';
+import { buildTestApp, gradingJobs, SESSION_KEYS, send, studentOf, tokenFor } from './support.js';
 
 const test = await buildTestApp();
-
-/** The seed's end `data` keys, plus `status` (as in the seed's initialize session). */
-const ENDED_SESSION_KEYS = [
-  'content_id',
-  'content_type_id',
-  'conversation_id',
-  'created_at',
-  'duration_limit',
-  'elapsed_active_time',
-  'end_reason',
-  'end_time',
-  'id',
-  'is_active',
-  'last_activity',
-  'reconnect_count',
-  'start_time',
-  'status',
-  'user_id',
-];
 
 async function rowOf(sessionId: string) {
   const [row] = await test.db.db.select().from(sessions).where(eq(sessions.id, sessionId));
@@ -70,7 +51,7 @@ describe('POST /v1/sessions/{session_id}/end', () => {
       },
     });
     expect(Object.keys(body).sort()).toEqual(['data', 'message', 'success']);
-    expect(Object.keys(body.data).sort()).toEqual(ENDED_SESSION_KEYS);
+    expect(Object.keys(body.data).sort()).toEqual(SESSION_KEYS);
     expect(body.data.status).toBe('ended');
     expect(new Date(body.data.end_time).getTime()).not.toBeNaN();
     expect(await rowOf(session.id)).toMatchObject({ status: 'ended', endReason: 'user_ended', isActive: false });

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { describe, expect, it } from 'vitest';
 import { liveKitRooms } from '../src/livekit.js';
-import { buildTestApp, gradingJobs, studentOf } from './support.js';
+import { buildTestApp, gradingJobs, SESSION_KEYS, studentOf, TRANSCRIPT_ITEM_KEYS } from './support.js';
 
 const test = await buildTestApp({ env: { MAX_RECONNECTS: '2', RECONNECT_WINDOW_SECONDS: '3600' } });
 
@@ -21,25 +21,6 @@ const INITIALIZE_DATA_KEYS = [
   'session',
   'transcript',
 ];
-/** The seed's initialize `data.session` keys (this one carries `status` in the seed too). */
-const SESSION_KEYS = [
-  'content_id',
-  'content_type_id',
-  'conversation_id',
-  'created_at',
-  'duration_limit',
-  'elapsed_active_time',
-  'end_reason',
-  'end_time',
-  'id',
-  'is_active',
-  'last_activity',
-  'reconnect_count',
-  'start_time',
-  'status',
-  'user_id',
-];
-const TRANSCRIPT_ITEM_KEYS = ['content', 'role', 'sequence', 'timestamp'];
 
 async function newCase(overrides: Parameters<typeof insertCaseStudy>[2] = {}) {
   return insertCaseStudy(test.db.db, test.tenant.id, overrides);

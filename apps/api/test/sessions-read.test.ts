@@ -1,7 +1,7 @@
 import { sessionMessages } from '@sp/db';
 import { insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
 import { describe, expect, it } from 'vitest';
-import { buildTestApp, send, studentOf, tokenFor } from './support.js';
+import { buildTestApp, SESSION_KEYS, send, studentOf, TRANSCRIPT_ITEM_KEYS, tokenFor } from './support.js';
 
 let clock = new Date();
 const test = await buildTestApp({ now: () => clock });
@@ -20,26 +20,6 @@ const LIST_ITEM_KEYS = [
   'start_time',
   'status',
 ];
-/** The seed's get `data` keys, plus `status` (as in the seed's initialize session). */
-const SESSION_WITH_MESSAGES_KEYS = [
-  'content_id',
-  'content_type_id',
-  'conversation_id',
-  'created_at',
-  'duration_limit',
-  'elapsed_active_time',
-  'end_reason',
-  'end_time',
-  'id',
-  'is_active',
-  'last_activity',
-  'messages',
-  'reconnect_count',
-  'start_time',
-  'status',
-  'user_id',
-];
-const TRANSCRIPT_ITEM_KEYS = ['content', 'role', 'sequence', 'timestamp'];
 
 async function sessionsFor(userId: string, count: number, contentId?: string) {
   const cs = contentId ?? (await insertCaseStudy(test.db.db, test.tenant.id, { maxAttempts: 100 })).id;
@@ -202,7 +182,7 @@ describe('GET /v1/sessions/{session_id}', () => {
 
     expect(status).toBe(200);
     expect(Object.keys(body).sort()).toEqual(['data', 'message', 'success']);
-    expect(Object.keys(body.data).sort()).toEqual(SESSION_WITH_MESSAGES_KEYS);
+    expect(Object.keys(body.data).sort()).toEqual([...SESSION_KEYS, 'messages'].sort());
     for (const item of body.data.messages) expect(Object.keys(item).sort()).toEqual(TRANSCRIPT_ITEM_KEYS);
     expect(body).toEqual({
       success: true,

@@ -59,6 +59,30 @@ export async function buildTestApp(
   return { app, db, livekit, config, tenant, caseStudy, work };
 }
 
+/**
+ * The keys of a session as the API answers it: the seed's session object
+ * (initialize's `data.session`, which carries `status`), also for /end and
+ * GET, where the seed's examples leave `status` out; we keep it everywhere.
+ */
+export const SESSION_KEYS = [
+  'content_id',
+  'content_type_id',
+  'conversation_id',
+  'created_at',
+  'duration_limit',
+  'elapsed_active_time',
+  'end_reason',
+  'end_time',
+  'id',
+  'is_active',
+  'last_activity',
+  'reconnect_count',
+  'start_time',
+  'status',
+  'user_id',
+];
+export const TRANSCRIPT_ITEM_KEYS = ['content', 'role', 'sequence', 'timestamp'];
+
 /** A bearer token the test app accepts (signed with the dev secret). */
 export function tokenFor(caller: Caller, options: { expiresIn?: string | number } = {}): Promise<string> {
   return signDevToken(caller, { secret: DEV_JWT_SECRET, ...options });

@@ -4,21 +4,25 @@
  * fixed latency) against embedded PostgreSQL, every turn written by the real
  * transcript recorder. Reports what our code adds per turn (turn committed →
  * row stored, p50/p99), memory per session, and what the heartbeat costs in a
- * second phase where only the active timers of the same sessions run.
+ * second phase where only the active timers of the same sessions run: the
+ * worker's CPU, the heartbeat UPDATEs (count and round trip, timed at the
+ * client) and the PostgreSQL server's CPU read from /proc (pg_stat_statements
+ * is not available on the embedded server).
  * A script, not a test: it prints a table.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { newRoomName } from '@sp/core';
-import { connect, freePort, migrateDatabase, seedDemo, sessions, startEmbeddedPostgres } from '@sp/db';
+import { connect, seedDemo, sessions } from '@sp/db';
 import { ActiveTimer } from '../apps/agent/src/active-timer.js';
 import { startPatientJob } from '../apps/agent/src/patient-job.js';
 import { LiveKitStudentRoom } from '../apps/agent/src/student-room.js';
 import { FakeJob } from '../apps/agent/test/support/fake-job.js';
 import { fakeLLM, silentLogger, startTextSession } from '../apps/agent/test/support/text-mode.js';
+import { benchDatabase, percentile } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,21 +39,47 @@ const HEARTBEAT_PHASE_S = Number(values['heartbeat-seconds']);
 const HEARTBEAT_MS = 5_000;
 
 const logger = silentLogger;
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 const mb = (bytes: number) => bytes / 1024 / 1024;
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
-const dir = await mkdtemp(join(tmpdir(), 'sp-bench-agent-'));
-const pg = await startEmbeddedPostgres({
-  dataDir: join(dir, 'data'),
-  port: await freePort(),
-  persistent: false,
-  fast: true,
-});
-const stopAll: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true }), () => pg.stop()];
+/** Clock ticks per second of /proc's CPU times. */
+function clockTicks(): number {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+/**
+ * CPU ms used so far by the PostgreSQL server: the postmaster and every process
+ * it forked (backends and background workers), from /proc. Null where there is no /proc.
+ */
+function postgresCpuMs(postmasterPid: number): number | null {
+  const ticks = (fields: string[]) => Number(fields[11]) + Number(fields[12]); // utime + stime
+  try {
+    let total = 0;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue; // ended meanwhile
+      }
+      // After "pid (comm) ": state, ppid, ... utime (field 14) and stime (field 15).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(entry) === postmasterPid || Number(fields[1]) === postmasterPid) total += ticks(fields);
+    }
+    return (total * 1000) / clockTicks();
+  } catch {
+    return null;
+  }
+}
+
+const pg = await benchDatabase('agent');
+const stopAll: (() => Promise<unknown>)[] = [pg.stop];
 try {
-  await migrateDatabase(pg.url);
   const handle = connect(pg.url, { max: 20, applicationName: 'bench-agent' });
   stopAll.unshift(() => handle.close());
   const { tenant, caseStudies } = await seedDemo(handle.db);
@@ -136,25 +166,33 @@ try {
   const [{ stored } = { stored: 0 }] = await handle.sql`select count(*)::int as stored from session_messages`;
 
   // Phase 2: only the active timers of the same sessions, heartbeating every 5 s.
+  const heartbeats: { startedAt: number; ms: number }[] = [];
   const timers = rows.map(
     (row) =>
       new ActiveTimer(
         handle.db,
         { sessionId: row.id, roomName: row.roomName },
-        { heartbeatMs: HEARTBEAT_MS, warningBeforeEndMs: 0 },
+        {
+          heartbeatMs: HEARTBEAT_MS,
+          warningBeforeEndMs: 0,
+          onHeartbeat: ({ ms }) => heartbeats.push({ startedAt: performance.now() - ms, ms }),
+        },
         { onWarning: () => {}, onExpired: () => {}, onGone: () => {} },
         logger,
       ),
   );
   await Promise.all(timers.map((timer) => timer.connect()));
+  const pgCpuBefore = postgresCpuMs(pg.pid);
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
   await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_PHASE_S * 1000));
   const cpu = process.cpuUsage(cpuBefore);
   const wall = performance.now() - wallBefore;
+  const pgCpuAfter = postgresCpuMs(pg.pid);
   timers.forEach((timer) => {
     timer.stop();
   });
+  await Promise.all(timers.map((timer) => timer.idle()));
   const [{ written } = { written: 0 }] =
     await handle.sql`select count(*)::int as written from sessions where last_activity > now() - make_interval(secs => ${HEARTBEAT_PHASE_S})`;
 
@@ -162,21 +200,28 @@ try {
   const writes = [...writeMs].sort((a, b) => a - b);
   const greetings = [...greetingMs].sort((a, b) => a - b);
   const heartbeatCpuPct = ((cpu.user + cpu.system) / 1000 / wall) * 100;
+  const pgCpuPct = pgCpuBefore !== null && pgCpuAfter !== null ? ((pgCpuAfter - pgCpuBefore) / wall) * 100 : null;
+  // The heartbeats that started inside the measured window (each timer ticks every 5 s from its connect).
+  const beats = heartbeats
+    .filter((beat) => beat.startedAt >= wallBefore && beat.startedAt <= wallBefore + wall)
+    .map((beat) => beat.ms)
+    .sort((a, b) => a - b);
+  const beatsMean = beats.reduce((sum, ms) => sum + ms, 0) / beats.length;
   const table = [
     ['machine', `${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown cpu'}, Node ${process.version}`],
     ['sessions × turns', `${SESSIONS} × ${TURNS} (FakeLLM ${LLM_MS} ms per answer)`],
     ['rows stored', `${stored} (expected ${SESSIONS * (2 * TURNS + 1)}: greeting + ${TURNS} questions and answers)`],
     ['conversation phase', `${conversationSeconds.toFixed(1)} s`],
-    ['persist latency p50', `${percentile(sorted, 0.5).toFixed(2)} ms (${sorted.length} conversation turns)`],
-    ['persist latency p99', `${percentile(sorted, 0.99).toFixed(2)} ms (target < 20 ms)`],
+    ['persist latency p50', `${percentile(sorted, 50).toFixed(2)} ms (${sorted.length} conversation turns)`],
+    ['persist latency p99', `${percentile(sorted, 99).toFixed(2)} ms (target < 20 ms)`],
     ['persist latency max', `${(sorted.at(-1) ?? NaN).toFixed(2)} ms`],
     [
       '  of which the write',
-      `p50 ${percentile(writes, 0.5).toFixed(2)} ms, p99 ${percentile(writes, 0.99).toFixed(2)} ms`,
+      `p50 ${percentile(writes, 50).toFixed(2)} ms, p99 ${percentile(writes, 99).toFixed(2)} ms`,
     ],
     [
       'greetings at start',
-      `p50 ${percentile(greetings, 0.5).toFixed(2)} ms, p99 ${percentile(greetings, 0.99).toFixed(2)} ms ` +
+      `p50 ${percentile(greetings, 50).toFixed(2)} ms, p99 ${percentile(greetings, 99).toFixed(2)} ms ` +
         `(${greetings.length} written at the same instant)`,
     ],
     [
@@ -191,10 +236,24 @@ try {
         `${mb((memoryPeak.rss - memoryBefore.rss) / SESSIONS).toFixed(2)} MB rss at peak`,
     ],
     [
-      'heartbeat cost',
-      `${heartbeatCpuPct.toFixed(2)} % of one core for ${SESSIONS} sessions every ${HEARTBEAT_MS / 1000} s ` +
-        `over ${(wall / 1000).toFixed(0)} s (target < 1 %); ${written}/${SESSIONS} sessions heartbeated`,
+      'heartbeat UPDATEs',
+      `${beats.length} over ${(wall / 1000).toFixed(0)} s (${((beats.length / wall) * 1000).toFixed(1)}/s), ` +
+        `round trip mean ${beatsMean.toFixed(2)} ms, p99 ${percentile(beats, 99).toFixed(2)} ms ` +
+        `(timed at the client, waiting for one of the pool's 20 connections included: the timers tick together); ` +
+        `${written}/${SESSIONS} sessions heartbeated`,
     ],
+    [
+      'heartbeat cost, worker',
+      `${heartbeatCpuPct.toFixed(2)} % of one core (Node) for ${SESSIONS} sessions every ${HEARTBEAT_MS / 1000} s`,
+    ],
+    [
+      'heartbeat cost, Postgres',
+      pgCpuPct === null
+        ? 'not measurable here (no /proc)'
+        : `${pgCpuPct.toFixed(2)} % of one core (every server process, background workers included, ` +
+          `from /proc in ${(1000 / clockTicks()).toFixed(0)} ms ticks)`,
+    ],
+    ['heartbeat cost, total', `${(heartbeatCpuPct + (pgCpuPct ?? 0)).toFixed(2)} % of one core (target < 1 %)`],
   ];
   const width = Math.max(...table.map(([k]) => k?.length ?? 0));
   for (const [k, v] of table) console.log(`${k?.padEnd(width)}  ${v}`);

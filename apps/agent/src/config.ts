@@ -1,29 +1,46 @@
 /** The worker's settings, read once at start; a bad value stops the process with one line naming it. */
 import { SESSION_DEFAULTS } from '@sp/core';
 import { z } from 'zod';
+import { isTtsVoice, TTS_VOICES } from './voice-pipeline.js';
 
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
 
-export const agentConfigSchema = z.object({
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LIVEKIT_URL: z.url({ protocol: /^(wss?|https?)$/ }).default('ws://localhost:7880'),
-  LIVEKIT_API_KEY: z.string().min(1).default('devkey'),
-  LIVEKIT_API_SECRET: z.string().min(1).default('secret'),
-  /** Explicit dispatch: the API names this agent in the student's token. */
-  AGENT_NAME: z.string().min(1).default('standardized-patient'),
-  OPENAI_API_KEY: optionalString,
-  /** Any OpenAI-compatible server; used by STT, LLM and TTS alike. */
-  OPENAI_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
-  AGENT_STT_MODEL: z.string().min(1).default('gpt-4o-mini-transcribe'),
-  AGENT_LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
-  AGENT_TTS_MODEL: z.string().min(1).default('gpt-4o-mini-tts'),
-  /** Used when the case study's persona names no voice. */
-  AGENT_TTS_VOICE: z.string().min(1).default('alloy'),
-  /** How often the running active time is persisted (the contract allows at most 5 s of loss). */
-  AGENT_HEARTBEAT_SECONDS: z.coerce.number().positive().max(5).default(SESSION_DEFAULTS.heartbeatSeconds),
-  /** When the patient mentions it has to leave soon; 0 turns the warning off. */
-  AGENT_WARNING_BEFORE_END_SECONDS: z.coerce.number().min(0).default(SESSION_DEFAULTS.warningBeforeEndSeconds),
-});
+export const agentConfigSchema = z
+  .object({
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LIVEKIT_URL: z.url({ protocol: /^(wss?|https?)$/ }).default('ws://localhost:7880'),
+    LIVEKIT_API_KEY: z.string().min(1).default('devkey'),
+    LIVEKIT_API_SECRET: z.string().min(1).default('secret'),
+    /** Explicit dispatch: the API names this agent in the student's token. */
+    AGENT_NAME: z.string().min(1).default('standardized-patient'),
+    OPENAI_API_KEY: optionalString,
+    /** Any OpenAI-compatible server; used by STT, LLM and TTS alike. */
+    OPENAI_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+    AGENT_STT_MODEL: z.string().min(1).default('gpt-4o-mini-transcribe'),
+    AGENT_LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    AGENT_TTS_MODEL: z.string().min(1).default('gpt-4o-mini-tts'),
+    /** Used when the case study's persona names no voice (or, on OpenAI itself, one OpenAI does not offer). */
+    AGENT_TTS_VOICE: z.string().min(1).max(60).default('alloy'),
+    /** How often the running active time is persisted (the contract allows at most 5 s of loss). */
+    AGENT_HEARTBEAT_SECONDS: z.coerce.number().positive().max(5).default(SESSION_DEFAULTS.heartbeatSeconds),
+    /** When the patient mentions it has to leave soon; 0 turns the warning off. */
+    AGENT_WARNING_BEFORE_END_SECONDS: z.coerce.number().min(0).default(SESSION_DEFAULTS.warningBeforeEndSeconds),
+    /**
+     * On SIGTERM under `start`: how long running calls may go on before they are shut down (the
+     * framework's default is an hour). The default is one full session of active time.
+     */
+    AGENT_DRAIN_SECONDS: z.coerce.number().int().positive().default(SESSION_DEFAULTS.durationLimitSeconds),
+  })
+  .superRefine((config, ctx) => {
+    // OpenAI's voices are known; another OpenAI-compatible server names its own.
+    if (!config.OPENAI_BASE_URL && !isTtsVoice(config.AGENT_TTS_VOICE)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AGENT_TTS_VOICE'],
+        message: `must be one of OpenAI's voices (${TTS_VOICES.join(', ')}); other names need OPENAI_BASE_URL`,
+      });
+    }
+  });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
 /** Parses a config from explicit values (tests, bench) with the same rules as the environment. */

@@ -7,33 +7,46 @@ import { fileURLToPath } from 'node:url';
 import { cli, defineAgent, type JobContext, type JobProcess, ServerOptions, voice } from '@livekit/agents';
 import * as openai from '@livekit/agents-plugin-openai';
 import * as silero from '@livekit/agents-plugin-silero';
-import { connect, databaseConfigSchema, openDatabase, parseConfig } from '@sp/db';
+import { type CaseStudy, connect, databaseConfigSchema, migrateDatabase, openDatabase, parseConfig } from '@sp/db';
 import { RoomServiceClient } from 'livekit-server-sdk';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import type { PatientAgent } from './agent.js';
 import { type AgentConfig, agentConfigSchema, livekitHttpUrl } from './config.js';
 import { type PatientJob, startPatientJob } from './patient-job.js';
-import { LiveKitStudentRoom } from './student-room.js';
+import { LiveKitStudentRoom, type Student } from './student-room.js';
+import { pipelineOptions } from './voice-pipeline.js';
 
 /** The voice pipeline around the patient; every model goes to the same OpenAI-compatible endpoint. */
-async function startVoiceSession(ctx: JobContext, config: AgentConfig, agent: PatientAgent, voiceName?: string) {
-  const endpoint = { apiKey: config.OPENAI_API_KEY ?? 'unset', baseURL: config.OPENAI_BASE_URL };
+async function startVoiceSession(
+  ctx: JobContext,
+  config: AgentConfig,
+  logger: Logger,
+  { agent, caseStudy, student }: { agent: PatientAgent; caseStudy: CaseStudy; student: Student },
+) {
+  const options = pipelineOptions(config, caseStudy.persona.voice);
+  if (options.unknownVoice) {
+    logger.warn({ voice: options.unknownVoice, used: options.tts.voice }, 'case study voice unknown to the TTS');
+  }
   const session = new voice.AgentSession({
     // Silero VAD, loaded once per process in prewarm: finds where the student's speech starts and stops.
     vad: ctx.proc.userData.vad as silero.VAD,
-    // Plain HTTP transcription (not the realtime socket), so any OpenAI-compatible server can serve it.
-    stt: new openai.STT({ ...endpoint, model: config.AGENT_STT_MODEL, useRealtime: false }),
+    // The student's speech as text for the model.
+    stt: new openai.STT(options.stt),
     // The patient's mind: the compiled persona plus the conversation so far.
-    llm: new openai.LLM({ ...endpoint, model: config.AGENT_LLM_MODEL }),
+    llm: new openai.LLM(options.llm),
     // The patient's voice: the case study's choice, else the configured default.
-    tts: new openai.TTS({
-      ...endpoint,
-      model: config.AGENT_TTS_MODEL,
-      voice: (voiceName ?? config.AGENT_TTS_VOICE) as openai.TTSVoices,
-    }),
+    tts: new openai.TTS(options.tts),
   });
-  // The student may drop and come back to this room; the timer, not the framework, decides when the call ends.
-  await session.start({ agent, room: ctx.room, inputOptions: { closeOnDisconnect: false } });
+  await session.start({
+    agent,
+    room: ctx.room,
+    inputOptions: {
+      // The admitted student is the one the patient hears, whoever else joins.
+      participantIdentity: student.identity,
+      // The student may drop and come back to this room; the timer, not the framework, decides when the call ends.
+      closeOnDisconnect: false,
+    },
+  });
   return session;
 }
 
@@ -45,15 +58,17 @@ export default defineAgent({
     const config = parseConfig(agentConfigSchema);
     const logger = pino({ level: config.LOG_LEVEL, base: { service: 'agent', job_id: ctx.job.id } });
     const database = connect(process.env.DATABASE_URL ?? '', { max: 3, applicationName: 'agent' });
-    let job: PatientJob | undefined;
-    // On a draining worker (SIGTERM) or a closed room: close the running segment, flush the last turns, then disconnect.
+    let started: Promise<PatientJob> | undefined;
+    // Runs after the framework has closed the agent session (room gone, worker draining, the call
+    // leaving): wait for the call's wind-down (turns flushed, clock segment closed), then close the database.
     ctx.addShutdownCallback(async () => {
-      if (job?.kind === 'running') await job.call.shutdown('worker shutting down');
+      const job = await started?.catch(() => undefined);
+      if (job?.kind === 'running') await job.call.shutdown('job shutting down');
       await database.close();
     });
     await ctx.connect();
     const rooms = new RoomServiceClient(livekitHttpUrl(config), config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET);
-    job = await startPatientJob({
+    started = startPatientJob({
       db: database.db,
       room: new LiveKitStudentRoom(ctx, rooms),
       logger,
@@ -61,17 +76,35 @@ export default defineAgent({
         heartbeatMs: config.AGENT_HEARTBEAT_SECONDS * 1000,
         warningBeforeEndMs: config.AGENT_WARNING_BEFORE_END_SECONDS * 1000,
       },
-      startSession: (agent, caseStudy) => startVoiceSession(ctx, config, agent, caseStudy.persona.voice),
+      startSession: (agent, caseStudy, student) =>
+        startVoiceSession(ctx, config, logger, { agent, caseStudy, student }),
     });
-    if (job.kind === 'running') await job.call.finished;
+    // As in LiveKit's starter, the entry returns once the call runs: the call lives on with the job.
+    await started;
   },
 });
 
+/**
+ * Job processes inherit DATABASE_URL. `start` (production) requires it and
+ * starts no database of its own; `dev` and the other interactive commands use
+ * the embedded server (the one `pnpm dev` runs, else started here) and migrate it.
+ */
+async function prepareDatabase(command: string | undefined): Promise<void> {
+  const config = parseConfig(databaseConfigSchema);
+  if (command === 'start') {
+    if (config.DATABASE_URL) return;
+    console.error('configuration error: DATABASE_URL: required by `start` (the worker starts no database of its own)');
+    process.exit(1);
+  }
+  if (command !== 'dev' && command !== 'connect' && command !== 'console') return;
+  const database = await openDatabase(config, (line) => console.log(`[agent] ${line}`));
+  await migrateDatabase(database.url);
+  process.env.DATABASE_URL = database.url;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const config = parseConfig(agentConfigSchema);
-  // Job processes inherit this: DATABASE_URL, or the embedded server `pnpm dev` runs (started here otherwise).
-  const database = await openDatabase(parseConfig(databaseConfigSchema), (line) => console.log(`[agent] ${line}`));
-  process.env.DATABASE_URL = database.url;
+  await prepareDatabase(process.argv[2]);
   cli.runApp(
     new ServerOptions({
       agent: fileURLToPath(import.meta.url),
@@ -79,6 +112,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       wsURL: config.LIVEKIT_URL,
       apiKey: config.LIVEKIT_API_KEY,
       apiSecret: config.LIVEKIT_API_SECRET,
+      // SIGTERM under `start` waits this long for running calls before shutting them down.
+      drainTimeout: config.AGENT_DRAIN_SECONDS * 1000,
     }),
   );
 }

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { ActiveTimer, type TimerOptions } from './active-timer.js';
 import { GOODBYE_LINE, leavingSoonLine, PatientAgent, RESUME_INSTRUCTIONS } from './agent.js';
 import { admitStudent } from './session-guard.js';
-import type { StudentRoom } from './student-room.js';
+import type { Student, StudentRoom } from './student-room.js';
 import { type RecorderOptions, TranscriptRecorder } from './transcript-recorder.js';
 
 export interface PatientJobDeps {
@@ -18,51 +18,83 @@ export interface PatientJobDeps {
   room: StudentRoom;
   logger: Logger;
   timer: TimerOptions;
-  /** Builds the agent session around the patient and starts it. */
-  startSession(agent: PatientAgent, caseStudy: CaseStudy): Promise<voice.AgentSession>;
+  /** Builds the agent session around the patient, listening to `student`, and starts it. */
+  startSession(agent: PatientAgent, caseStudy: CaseStudy, student: Student): Promise<voice.AgentSession>;
   recorder?: RecorderOptions;
   /** The goodbye may take this long to play before the session is ended regardless. */
   goodbyeTimeoutMs?: number;
+  /** Backoff between attempts to end the session when the time is up (retried while the job lives). */
+  endRetry?: { firstMs: number; maxMs: number };
 }
 
 export type JobEnd =
   | { kind: 'timer_expired' }
   | { kind: 'ended_elsewhere'; reason: string }
+  /** The framework closed the agent session under the call (an unrecoverable model error, the job shutting down). */
+  | { kind: 'session_closed'; reason: string }
   | { kind: 'shutdown'; reason: string };
 
 export type PatientJob = { kind: 'refused'; reason: string } | { kind: 'running'; call: PatientCall };
 
+/** What the patient says first: the greeting on a new session, a reply picking up the talk on a resume. */
+type Opening = { greet: string } | { resume: true };
+
+/** How long a wind-down waits for the clock's segment to close before it goes on. */
+const CLOCK_CLOSE_TIMEOUT_MS = 10_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Like sleep, but keeps no process alive: for time limits raced against work. */
+const timeLimit = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
 export async function startPatientJob(deps: PatientJobDeps): Promise<PatientJob> {
   const { db, room } = deps;
   const student = await room.waitForStudent();
-  const admission = await admitStudent(db, student, room.name);
-  if (!admission.admitted) {
-    deps.logger.warn(
-      { room: room.name, session_id: student.attributes.session_id, reason: admission.reason },
-      'refusing the job',
-    );
-    room.leave(admission.reason);
-    return { kind: 'refused', reason: admission.reason };
+  // Listen from the first moment: a student who leaves while the pipeline starts must not leave the clock running.
+  let present = true;
+  let call: PatientCall | undefined;
+  const unsubscribe = room.onStudentPresence(student.identity, (now) => {
+    present = now;
+    call?.studentPresent(now);
+  });
+  try {
+    const admission = await admitStudent(db, student, room.name);
+    if (!admission.admitted) {
+      deps.logger.warn(
+        { room: room.name, session_id: student.attributes.session_id, reason: admission.reason },
+        'refusing the job',
+      );
+      unsubscribe();
+      room.leave(admission.reason);
+      return { kind: 'refused', reason: admission.reason };
+    }
+    const { session: row, caseStudy } = admission;
+    const logger = deps.logger.child({ session_id: row.id, tenant_id: row.tenantId, room: room.name });
+    const transcript = await loadTranscript(db, row.id);
+    const agent = new PatientAgent(caseStudy, transcript);
+    const session = await deps.startSession(agent, caseStudy, student);
+    call = new PatientCall(deps, logger, row, session);
+    call.studentPresent(present);
+    await call.begin(transcript.length === 0 ? { greet: agent.openingLine } : { resume: true });
+    return { kind: 'running', call };
+  } catch (error) {
+    unsubscribe();
+    throw error;
   }
-  const { session: row, caseStudy } = admission;
-  const logger = deps.logger.child({ session_id: row.id, tenant_id: row.tenantId, room: room.name });
-  const transcript = await loadTranscript(db, row.id);
-  const agent = new PatientAgent(caseStudy, transcript);
-  const session = await deps.startSession(agent, caseStudy);
-  const call = new PatientCall(deps, logger, row, session);
-  room.onStudentPresence(student.identity, (present) => call.studentPresent(present));
-  await call.begin(transcript.length === 0 ? { greet: agent.openingLine } : { resume: true });
-  return { kind: 'running', call };
 }
 
 /** A running call: the agent session with its transcript recorder and active timer. */
 export class PatientCall {
   readonly recorder: TranscriptRecorder;
   readonly timer: ActiveTimer;
-  /** Resolves once the call has wound down: turns flushed, session closed. */
+  /** Resolves once the call has wound down: session closed, turns flushed, room left. */
   readonly finished: Promise<JobEnd>;
   private settle!: (end: JobEnd) => void;
   private ending: Promise<JobEnd> | null = null;
+  /** The room's latest word on the student; before `begin` it is only recorded. */
+  private present = true;
+  private begun = false;
+  /** Spoken at the first contact, then cleared. */
+  private opening: Opening | null = null;
 
   constructor(
     private readonly deps: PatientJobDeps,
@@ -76,10 +108,14 @@ export class PatientCall {
     this.recorder = new TranscriptRecorder(deps.db, row.id, logger, deps.recorder);
     this.recorder.attach(session);
     session.on(voice.AgentSessionEventTypes.MetricsCollected, ({ metrics }) => logger.info({ metrics }, 'metrics'));
-    session.on(
-      voice.AgentSessionEventTypes.Close,
-      () => void this.finish({ kind: 'shutdown', reason: 'session closed' }),
-    );
+    session.on(voice.AgentSessionEventTypes.Close, (ev) => {
+      if (this.ending) return; // our own wind-down closed it
+      logger[ev.error ? 'error' : 'info'](
+        { close_reason: ev.reason, err: ev.error ?? undefined },
+        'agent session closed',
+      );
+      void this.finish({ kind: 'session_closed', reason: String(ev.reason) });
+    });
     this.timer = new ActiveTimer(
       deps.db,
       { sessionId: row.id, roomName: deps.room.name },
@@ -93,25 +129,38 @@ export class PatientCall {
     );
   }
 
-  /** First contact: the clock starts (the session becomes active), then the patient speaks first. */
-  async begin(opening: { greet: string } | { resume: true }): Promise<void> {
-    if (!(await this.timer.connect())) return;
+  /** The call starts: at the first contact the clock starts (the session becomes active) and the patient speaks first. */
+  async begin(opening: Opening): Promise<void> {
+    this.begun = true;
+    this.opening = opening;
+    this.timer.start();
+    if (this.present) await this.arrive();
+  }
+
+  studentPresent(present: boolean): void {
+    if (this.ending) return;
+    this.present = present;
+    if (!this.begun) return;
+    const change = present ? this.arrive() : this.timer.disconnect();
+    change.catch((err) => this.logger.error({ err, present }, 'recording the student presence failed'));
+  }
+
+  /** Graceful stop (the job is shutting down): the segment closes and the turns are flushed. */
+  shutdown(reason: string): Promise<JobEnd> {
+    return this.finish({ kind: 'shutdown', reason });
+  }
+
+  /** The student is with the patient: the clock runs, and the patient opens if it has not yet. */
+  private async arrive(): Promise<void> {
+    const contact = await this.timer.connect();
+    if (contact.kind === 'gone' || contact.kind === 'stopped' || !this.opening || this.ending) return;
+    const opening = this.opening;
+    this.opening = null;
     const speech =
       'greet' in opening
         ? this.session.say(opening.greet)
         : this.session.generateReply({ instructions: RESUME_INSTRUCTIONS });
     await speech.waitForPlayout();
-  }
-
-  studentPresent(present: boolean): void {
-    if (this.ending) return;
-    const change = present ? this.timer.connect() : this.timer.disconnect();
-    change.catch((err) => this.logger.error({ err, present }, 'recording the student presence failed'));
-  }
-
-  /** Graceful stop (worker draining): the segment closes and the turns are flushed. */
-  shutdown(reason: string): Promise<JobEnd> {
-    return this.finish({ kind: 'shutdown', reason });
   }
 
   private finish(end: JobEnd): Promise<JobEnd> {
@@ -124,14 +173,17 @@ export class PatientCall {
 
   private async windDown(end: JobEnd): Promise<JobEnd> {
     this.logger.info({ end }, 'call ending');
-    if (end.kind === 'shutdown')
-      await this.timer.disconnect().catch((err) => this.logger.error({ err }, 'closing segment'));
-    this.timer.stop();
+    // The clock stops first (a no-op once the timer stopped itself: time up, session gone).
+    const clock = this.timer.disconnect();
     if (end.kind === 'timer_expired') await this.sayGoodbye();
+    // Closing commits what is still in flight (the reply being spoken, as interrupted, and the
+    // student's last words), so it comes before the flush.
+    await this.session.close().catch((err) => this.logger.error({ err }, 'closing the agent session failed'));
     await this.recorder.flush();
     this.recorder.stop();
+    await Promise.race([clock, timeLimit(CLOCK_CLOSE_TIMEOUT_MS)]);
+    this.timer.stop();
     if (end.kind === 'timer_expired') await this.endOnTimer();
-    await this.session.close().catch((err) => this.logger.error({ err }, 'closing the agent session failed'));
     if (end.kind !== 'shutdown') this.deps.room.leave(end.kind);
     return end;
   }
@@ -143,23 +195,30 @@ export class PatientCall {
       // nothing was playing
     }
     const goodbye = this.session.say(GOODBYE_LINE, { allowInterruptions: false });
-    const late = new Promise((resolve) => setTimeout(resolve, this.deps.goodbyeTimeoutMs ?? 15_000).unref());
-    await Promise.race([goodbye.waitForPlayout(), late]);
+    await Promise.race([goodbye.waitForPlayout(), timeLimit(this.deps.goodbyeTimeoutMs ?? 15_000)]);
   }
 
-  /** Ends the session (grading enqueued exactly once, whoever races), then closes the room on everyone. */
+  /**
+   * Ends the session (grading enqueued exactly once, whoever races), then closes the room on everyone.
+   * The ending is retried for as long as the job lives: given up, the session would stay active
+   * with no time left and ungraded until the student next tried to resume.
+   */
   private async endOnTimer(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+    const { firstMs, maxMs } = this.deps.endRetry ?? { firstMs: 200, maxMs: 5_000 };
+    for (let attempt = 1, delay = firstMs; ; attempt++, delay = Math.min(maxMs, delay * 2)) {
       try {
         const outcome = await endSession(this.deps.db, this.row.id, 'timer_expired');
-        this.logger.info({ ended: outcome.ended, end_reason: outcome.session?.endReason }, 'session ended on timer');
+        this.logger.info(
+          { ended: outcome.ended, end_reason: outcome.session?.endReason, attempts: attempt },
+          'session ended on timer',
+        );
         break;
       } catch (err) {
-        if (attempt >= 5) {
-          this.logger.error({ err }, 'could not end the session; the API ends it at the next resume check');
-          break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+        this.logger[attempt < 5 ? 'warn' : 'error'](
+          { err, attempt, retry_in_ms: delay },
+          'ending the session on timer failed; retrying while the job lives',
+        );
+        await sleep(delay);
       }
     }
     await this.deps.room.deleteRoom().catch((err) => this.logger.error({ err }, 'deleting the room failed'));

@@ -67,14 +67,19 @@ export class TranscriptRecorder {
         channel: 'voice',
         interrupted: item.interrupted,
         metrics: turnMetrics(item.metrics),
-        timestamp: new Date(),
+        // When the framework created the message (an interrupted reply is committed well after it began).
+        timestamp: new Date(item.createdAt),
       });
     });
   }
 
   record(turn: Turn): void {
+    if (this.stopped) {
+      // Nothing will store it now: the turn goes to the log in full rather than nowhere.
+      this.logger.error({ session_id: this.sessionId, turn }, 'turn committed after the recorder stopped; not stored');
+      return;
+    }
     this.queue.push({ turn, committedAt: performance.now() });
-    if (this.stopped) return;
     this.draining ??= this.drain().finally(() => {
       this.draining = null;
     });
@@ -108,7 +113,7 @@ export class TranscriptRecorder {
     return this.queue.length;
   }
 
-  /** Stops writing (after a final flush, or when the job is abandoned); later turns are only queued. */
+  /** Stops writing (after a final flush, or when the job is abandoned); a later turn is logged in full at error level. */
   stop(): void {
     this.stopped = true;
   }

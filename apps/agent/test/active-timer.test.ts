@@ -2,8 +2,9 @@ import { connect, endSession, loadTranscript, sessions } from '@sp/db';
 import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { ActiveTimer } from '../src/active-timer.js';
 import { GOODBYE_LINE, leavingSoonLine } from '../src/agent.js';
-import { eventually, say, sleep, startTestJob } from './support/patient-harness.js';
+import { eventually, say, silentLogger, sleep, startTestJob } from './support/patient-harness.js';
 
 const test = await createTestDatabase();
 
@@ -187,5 +188,29 @@ describe('the active timer', () => {
     expect(after).toMatchObject({ status: 'active', connectedSince: null });
     expect(after.elapsedActiveTime).toBeGreaterThan(0.4);
     expect(fake.shutdowns).toEqual([]);
+  });
+
+  it('tells an open segment apart from a session that is gone, and a stopped timer from both', async () => {
+    const session = await newSession({ status: 'pending' });
+    const gone: string[] = [];
+    const timerFor = () =>
+      new ActiveTimer(
+        test.db,
+        { sessionId: session.id, roomName: session.roomName },
+        { heartbeatMs: 200, warningBeforeEndMs: 0 },
+        { onWarning: () => {}, onExpired: () => {}, onGone: (reason) => gone.push(reason) },
+        silentLogger,
+      );
+    const timer = timerFor();
+
+    expect(await timer.connect()).toMatchObject({ kind: 'opened', session: { status: 'active' } });
+    expect(await timer.connect()).toEqual({ kind: 'already_connected' });
+    expect(gone).toEqual([]);
+    timer.stop();
+    expect(await timer.connect()).toEqual({ kind: 'stopped' });
+
+    await endSession(test.db, session.id, 'user_ended');
+    expect(await timerFor().connect()).toEqual({ kind: 'gone', reason: 'session ended (user_ended)' });
+    expect(gone).toEqual(['session ended (user_ended)']);
   });
 });

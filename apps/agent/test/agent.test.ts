@@ -2,7 +2,7 @@ import { voice } from '@livekit/agents';
 import { loadTranscript, seedDemo } from '@sp/db';
 import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PatientAgent } from '../src/agent.js';
+import { PatientAgent, RESUME_INSTRUCTIONS } from '../src/agent.js';
 import { eventually, say, startTestJob, type TestJob } from './support/patient-harness.js';
 
 const test = await createTestDatabase();
@@ -123,6 +123,29 @@ describe('the patient in conversation', () => {
       'user: Any allergies?',
       'assistant: Penicillin.',
       'user: Where were we?',
+    ]);
+  });
+
+  it('on a resume, the patient speaks first with a reply to the resume instructions, stored as the next turn', async () => {
+    const { session } = await newSession();
+    const first = await start(test.db, session, { responses: [{ input: 'Any fever?', content: 'A little.' }] });
+    await say(first.call, 'Any fever?');
+    await first.call.shutdown('student dropped');
+
+    const second = await start(test.db, session, {
+      responses: [
+        { input: `instructions:${RESUME_INSTRUCTIONS}`, content: 'Sorry, the line went quiet. You asked about fever?' },
+        { input: 'Yes, how high?', content: 'About 38.' },
+      ],
+    });
+    await say(second.call, 'Yes, how high?');
+    await second.call.recorder.flush();
+
+    const turns = await loadTranscript(test.db, session.id);
+    expect(turns.slice(3).map((t) => [t.sequence, t.role, t.content])).toEqual([
+      [4, 'assistant', 'Sorry, the line went quiet. You asked about fever?'],
+      [5, 'user', 'Yes, how high?'],
+      [6, 'assistant', 'About 38.'],
     ]);
   });
 

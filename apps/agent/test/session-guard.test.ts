@@ -98,6 +98,17 @@ describe('the session guard', () => {
     expect(await snapshot(session.id)).toEqual(before);
   });
 
+  it('refuses a session that continues on the text channel', async () => {
+    const session = await newSession({ status: 'active', channel: 'text' });
+    const before = await snapshot(session.id);
+
+    const { job, fake } = await startTestJob(test.db, session);
+
+    expect(job).toEqual({ kind: 'refused', reason: 'session continues by text; a resume brings it back to voice' });
+    expect(fake.shutdowns).toHaveLength(1);
+    expect(await snapshot(session.id)).toEqual(before);
+  });
+
   it('refuses a session whose active time is used up', async () => {
     const session = await newSession({ status: 'active', durationLimit: 60, elapsedActiveTime: 60 });
     const before = await snapshot(session.id);

@@ -1,9 +1,9 @@
-import { llm } from '@livekit/agents';
+import { llm, voice } from '@livekit/agents';
 import { connect, loadTranscript } from '@sp/db';
 import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TranscriptRecorder, turnMetrics } from '../src/transcript-recorder.js';
-import { say, silentLogger, sleep, startTestJob } from './support/patient-harness.js';
+import { capturingLogger, say, silentLogger, sleep, startTestJob } from './support/patient-harness.js';
 import { startPgProxy } from './support/pg-proxy.js';
 
 const test = await createTestDatabase();
@@ -84,6 +84,55 @@ describe('the transcript recorder', () => {
       'Low on the right.',
     ]);
     await call.shutdown('test over');
+  });
+});
+
+describe('the transcript recorder in a call', () => {
+  it('stores a reply the student cut off as interrupted, stamped when the framework created it', async () => {
+    const session = await newSession();
+    const answer = 'Well, it started on a Monday, and by Friday I could not get out of bed.';
+    const { call } = await startTestJob(test.db, session, {
+      responses: [{ input: 'Tell me more', content: answer, ttft: 50, duration: 3_000 }],
+    });
+    const committed: llm.ChatMessage[] = [];
+    call.session.on(voice.AgentSessionEventTypes.ConversationItemAdded, ({ item }) => {
+      if (item instanceof llm.ChatMessage) committed.push(item);
+    });
+
+    const turn = call.session.run({ userInput: 'Tell me more' });
+    await sleep(500);
+    call.session.interrupt();
+    await turn.wait().catch(() => {});
+    await call.recorder.flush();
+
+    const [greeting, question, reply] = await loadTranscript(test.db, session.id);
+    expect(greeting?.interrupted).toBe(false);
+    expect(question).toMatchObject({ role: 'user', content: 'Tell me more', interrupted: false });
+    expect(reply).toMatchObject({ role: 'assistant', interrupted: true });
+    expect(answer.startsWith(reply?.content ?? '-')).toBe(true);
+    const replyItem = committed.find((item) => item.role === 'assistant');
+    expect(reply?.timestamp.getTime()).toBe(replyItem?.createdAt);
+    expect(question?.timestamp.getTime()).toBe(committed.find((item) => item.role === 'user')?.createdAt);
+    await call.shutdown('test over');
+  });
+
+  it('logs a turn committed after it stopped, in full, at error level', async () => {
+    const session = await newSession();
+    const { logger, lines } = capturingLogger();
+    const recorder = new TranscriptRecorder(test.db, session.id, logger);
+    recorder.stop();
+
+    recorder.record({ role: 'user', content: 'One last thing, doctor.', channel: 'voice', interrupted: false });
+    await recorder.flush(100);
+
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 50,
+        session_id: session.id,
+        turn: { role: 'user', content: 'One last thing, doctor.', channel: 'voice', interrupted: false },
+      }),
+    );
+    expect(await loadTranscript(test.db, session.id)).toEqual([]);
   });
 });
 

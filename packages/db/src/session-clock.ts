@@ -16,9 +16,10 @@ export interface ClockTarget {
   roomName?: string;
 }
 
-/** The running total as of now: the segment's base plus the time since it opened, never above the limit. */
-const runningElapsedSql = sql`least(${sessions.durationLimit}::float8,
-  ${sessions.segmentBase} + greatest(0, extract(epoch from (now() - ${sessions.connectedSince})))::float8)`;
+/** The running total as of `until`: the segment's base plus the time since it opened, never above the limit. */
+const runningElapsedUntil = (until: SQL) => sql`least(${sessions.durationLimit}::float8,
+  ${sessions.segmentBase} + greatest(0, extract(epoch from (${until} - ${sessions.connectedSince})))::float8)`;
+const runningElapsedSql = runningElapsedUntil(sql`now()`);
 
 function targetWhere(target: ClockTarget, ...conditions: SQL[]): SQL {
   return and(
@@ -70,15 +71,18 @@ export async function heartbeat(db: Database, target: ClockTarget): Promise<Sess
 /**
  * The student left: the running total is written, the segment closes and the
  * disconnect time is recorded. The session stays active (a disconnect never
- * ends it). Returns null when the session has ended or moved rooms.
+ * ends it). `leftAt`, when the write comes late (the database was away), is
+ * when the student actually left: the segment counts only up to then.
+ * Returns null when the session has ended or moved rooms.
  */
-export async function closeSegment(db: Database, target: ClockTarget): Promise<Session | null> {
+export async function closeSegment(db: Database, target: ClockTarget, leftAt?: Date): Promise<Session | null> {
+  const until = leftAt ? sql`least(now(), ${leftAt.toISOString()}::timestamptz)` : sql`now()`;
   const [row] = await db
     .update(sessions)
     .set({
-      elapsedActiveTime: sql`case when ${sessions.connectedSince} is null then ${sessions.elapsedActiveTime} else ${runningElapsedSql} end`,
+      elapsedActiveTime: sql`case when ${sessions.connectedSince} is null then ${sessions.elapsedActiveTime} else ${runningElapsedUntil(until)} end`,
       connectedSince: null,
-      lastDisconnectAt: sql`now()`,
+      lastDisconnectAt: until,
       lastActivity: sql`now()`,
       updatedAt: sql`now()`,
     })

@@ -8,13 +8,15 @@ import type { voice } from '@livekit/agents';
 import type { Database, Session } from '@sp/db';
 import { type FakeLiveKit, startFakeLiveKit } from '@sp/testkit';
 import { RoomServiceClient } from 'livekit-server-sdk';
+import type { Logger } from 'pino';
 import { afterAll } from 'vitest';
-import { type PatientCall, type PatientJob, startPatientJob } from '../../src/patient-job.js';
+import { type PatientCall, type PatientJob, type PatientJobDeps, startPatientJob } from '../../src/patient-job.js';
 import { LiveKitStudentRoom, type Student } from '../../src/student-room.js';
+import type { RecorderOptions } from '../../src/transcript-recorder.js';
 import { FakeJob } from './fake-job.js';
 import { fakeLLM, silentLogger, startTextSession } from './text-mode.js';
 
-export { silentLogger };
+export { capturingLogger, silentLogger } from './text-mode.js';
 
 let livekit: FakeLiveKit | undefined;
 afterAll(async () => {
@@ -47,6 +49,11 @@ export interface TestJobOptions {
   llm?: voice.testing.FakeLLM;
   heartbeatMs?: number;
   warningBeforeEndMs?: number;
+  /** Called while the agent session starts, after admission (the student leaving, the database going away...). */
+  onSessionStart?: (fake: FakeJob) => void;
+  logger?: Logger;
+  recorder?: RecorderOptions;
+  endRetry?: PatientJobDeps['endRetry'];
 }
 
 export interface TestJob {
@@ -67,11 +74,19 @@ export async function startTestJob(db: Database, session: Session, options: Test
   const job = await startPatientJob({
     db,
     room,
-    logger: silentLogger,
-    timer: { heartbeatMs: options.heartbeatMs ?? 200, warningBeforeEndMs: options.warningBeforeEndMs ?? 0 },
-    recorder: { retryMs: 20, maxRetryMs: 200 },
+    logger: options.logger ?? silentLogger,
+    timer: {
+      heartbeatMs: options.heartbeatMs ?? 200,
+      warningBeforeEndMs: options.warningBeforeEndMs ?? 0,
+      retryMs: 50,
+    },
+    recorder: { retryMs: 20, maxRetryMs: 200, ...options.recorder },
     goodbyeTimeoutMs: 5_000,
-    startSession: (agent) => startTextSession(agent, llm),
+    endRetry: options.endRetry,
+    startSession: (agent) => {
+      options.onSessionStart?.(fake);
+      return startTextSession(agent, llm);
+    },
   });
   return {
     job,

@@ -1,6 +1,8 @@
 /**
  * A TCP proxy in front of the test PostgreSQL that can be cut and restored,
  * to make the database "briefly unavailable" for a client that connects through it.
+ * A cut is a server going down: open connections drop and new ones are refused
+ * (ECONNREFUSED), so queries fail rather than wait, as they would in production.
  */
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 
@@ -34,22 +36,31 @@ export async function startPgProxy(databaseUrl: string): Promise<PgProxy> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('proxy did not bind');
+  const port = address.port;
   const proxied = new URL(databaseUrl);
   proxied.hostname = '127.0.0.1';
-  proxied.port = String(address.port);
+  proxied.port = String(port);
+  const dropAll = () => {
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+  };
   return {
     url: proxied.toString(),
     cut() {
+      if (!up) return;
       up = false;
-      for (const socket of sockets) socket.destroy();
-      sockets.clear();
+      server.close();
+      dropAll();
     },
     restore() {
+      if (up) return;
       up = true;
+      server.listen(port, '127.0.0.1');
     },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
+        up = false;
+        dropAll();
         server.close(() => resolve());
       }),
   };

@@ -4,14 +4,17 @@
  * operators run them) and waits until they idle on the queue, then ends N
  * sessions at once (N grading jobs on the real pg-boss queue in an embedded
  * PostgreSQL). The local OpenAI-wire server answers after a fixed latency.
- * Reports the drain time (first model request to last report done, counted
- * from NOTIFY grade_report_done) and its ratio to the ideal
- * N × latency / total concurrency. A script, not a test: it prints a table.
+ * Reports the drain time from the commit that queued the jobs to the last
+ * report done (counted from NOTIFY grade_report_done) and its ratio to the
+ * ideal N × latency / total concurrency; the same from the first model
+ * request (leaving out the idle workers' first poll) comes second. A script,
+ * not a test: it prints a table, and exits 1 when the ratio from the commit
+ * is over 1.2 or any report failed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -26,6 +29,7 @@ import {
   sessionMessages,
   sessions,
   startEmbeddedPostgres,
+  temporaryDataRoot,
 } from '@sp/db';
 import { startOpenAIServer } from '@sp/testkit';
 
@@ -42,6 +46,9 @@ const LATENCY_MS = Number(values.latency);
 const CONSUMERS = Number(values.consumers);
 const CONCURRENCY = Number(values.concurrency);
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const TARGET_RATIO = 1.2;
+/** Fractional ms since the epoch: the clock the model server records requests with. */
+const now = () => performance.timeOrigin + performance.now();
 
 const turns = [
   { sequence: 1, role: 'assistant' as const, content: 'Hello, doctor.' },
@@ -62,7 +69,8 @@ const answerFor = (rubric: RubricItem[]) => ({
   narrative: 'A focused start.',
 });
 
-const dir = await mkdtemp(join(tmpdir(), 'sp-bench-grading-'));
+// A folder PostgreSQL's own user can reach when the bench runs as root.
+const dir = await temporaryDataRoot('sp-bench-grading-');
 const pg = await startEmbeddedPostgres({
   dataDir: join(dir, 'data'),
   port: await freePort(),
@@ -102,7 +110,7 @@ try {
     allDone = resolve;
   });
   await handle.sql.listen('grade_report_done', () => {
-    lastDone = Date.now();
+    lastDone = now();
     if (++done === SESSIONS) allDone();
   });
 
@@ -114,11 +122,11 @@ try {
   const startupMs = performance.now() - spawnedAt;
 
   // All N endings in one transaction (each its own savepoint): the jobs appear at once, on commit.
-  const enqueueStarted = Date.now();
+  const enqueueStarted = now();
   await handle.db.transaction(async (tx) => {
     for (const s of rows) await endSession(tx as unknown as Database, s.id, 'user_ended');
   });
-  const enqueuedAt = Date.now();
+  const enqueuedAt = now();
   const enqueueMs = enqueuedAt - enqueueStarted;
   const timeout = setTimeout(() => allDone(), Math.max(120_000, SESSIONS * LATENCY_MS * 2));
   await drained;
@@ -130,27 +138,37 @@ try {
            coalesce(sum(attempts), 0)::int as attempts
     from grade_reports`;
   const firstRequest = model.requests[0]?.at ?? enqueuedAt;
-  const drainMs = lastDone - firstRequest;
+  const drainMs = lastDone - enqueuedAt;
+  const drainFromFirstRequestMs = lastDone - firstRequest;
   const totalConcurrency = CONSUMERS * CONCURRENCY;
   const idealMs = (SESSIONS * LATENCY_MS) / totalConcurrency;
   const ratio = drainMs / idealMs;
+  const failed = stats?.failed ?? 0;
+  const ms = (value: number) => `${Math.round(value)} ms`;
 
   console.log(
     `\nGrading bench: ${SESSIONS} ended sessions, ${LATENCY_MS} ms model latency, ${CONSUMERS} consumer processes × ${CONCURRENCY} workers, ${cpuLine()}\n`,
   );
   console.log('| measure | value |');
   console.log('| --- | ---: |');
-  console.log(`| consumer start-up (spawn to idle on the queue) | ${Math.round(startupMs)} ms |`);
-  console.log(`| enqueue (${SESSIONS} endSession calls, one commit) | ${enqueueMs} ms |`);
-  console.log(`| first job picked up after the commit | ${firstRequest - enqueuedAt} ms |`);
-  console.log(`| drain (first model request to last report done) | ${drainMs} ms |`);
-  console.log(`| ideal (${SESSIONS} × ${LATENCY_MS} ms / ${totalConcurrency}) | ${Math.round(idealMs)} ms |`);
-  console.log(`| ratio to ideal (target <= 1.2) | ${ratio.toFixed(2)} |`);
-  console.log(`| commit to last report done | ${lastDone - enqueuedAt} ms |`);
-  console.log(`| reports completed / failed | ${stats?.completed} / ${stats?.failed} |`);
+  console.log(`| **ratio to ideal, from the commit (target <= ${TARGET_RATIO})** | **${ratio.toFixed(2)}** |`);
+  console.log(`| drain (commit to last report done) | ${ms(drainMs)} |`);
+  console.log(`| ideal (${SESSIONS} × ${LATENCY_MS} ms / ${totalConcurrency}) | ${ms(idealMs)} |`);
+  console.log(`| ratio from the first model request | ${(drainFromFirstRequestMs / idealMs).toFixed(2)} |`);
+  console.log(`| drain from the first model request | ${ms(drainFromFirstRequestMs)} |`);
+  console.log(`| first job picked up after the commit | ${ms(firstRequest - enqueuedAt)} |`);
+  console.log(`| enqueue (${SESSIONS} endSession calls, one commit) | ${ms(enqueueMs)} |`);
+  console.log(`| consumer start-up (spawn to idle on the queue) | ${ms(startupMs)} |`);
+  console.log(`| reports completed / failed | ${stats?.completed} / ${failed} |`);
   console.log(`| model requests / attempts recorded | ${model.chatRequests().length} / ${stats?.attempts} |`);
   console.log(`| done notifications | ${done} |`);
-  if (done < SESSIONS) process.exitCode = 1;
+  const problems = [
+    ratio > TARGET_RATIO ? `ratio ${ratio.toFixed(2)} is over ${TARGET_RATIO}` : null,
+    failed > 0 ? `${failed} report(s) failed` : null,
+    done < SESSIONS ? `only ${done} of ${SESSIONS} reports finished` : null,
+  ].filter(Boolean);
+  console.log(problems.length ? `\nFAIL: ${problems.join('; ')}` : '\nPASS');
+  if (problems.length) process.exitCode = 1;
 } finally {
   for (const stop of stopAll) await stop().catch((e) => console.error(String(e)));
 }

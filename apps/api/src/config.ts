@@ -1,5 +1,6 @@
 /** The API's settings, read once at start; a bad value stops the process with one line naming it. */
 import { SESSION_DEFAULTS, TEXT_CHANNEL_DEFAULTS } from '@sp/core';
+import { gradingConfigSchema } from '@sp/grading';
 import { z } from 'zod';
 
 /** Lets `pnpm dev` and tests run without a secret; production must bring its own. */
@@ -46,6 +47,8 @@ export const apiConfigSchema = z
       .default('UTC')
       .refine(isTimeZone, 'must be an IANA time zone such as UTC or Africa/Lagos'),
     /** Text channel: the most active time one gap between a student's text turns adds. */
+    /** The grading consumers' lease, which a regrade respects (defined, and documented, with the grading settings). */
+    ...gradingConfigSchema.pick({ GRADING_LEASE_SECONDS: true }).shape,
     TEXT_TURN_GAP_CAP_SECONDS: z.coerce.number().int().min(1).max(3600).default(TEXT_CHANNEL_DEFAULTS.gapCapSeconds),
   })
   .transform((c, ctx) => {

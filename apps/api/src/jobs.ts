@@ -23,8 +23,13 @@ const handle = connect(database.url, { max: config.GRADING_CONCURRENCY + 4, appl
 const consumer = await startGradingConsumer({ db: handle.db, sql: handle.sql, config, logger });
 logger.info('grading consumer running');
 
+/** `docker stop` sends SIGKILL 10 s after SIGTERM: hand unfinished reports back well before that. */
+const STOP_TIMEOUT_MS = 7_000;
+
 stopOnSignal(async () => {
-  await consumer.stop();
+  // Returns once unfinished reports are back to pending and nothing of the consumer uses the pool.
+  await consumer.stop(STOP_TIMEOUT_MS);
   await handle.close();
   await database.stop();
+  logger.info('grading consumer stopped');
 });

@@ -1,6 +1,8 @@
+import { gradeReports, sessionMessages } from '@sp/db';
 import { insertCaseStudy, insertTenant } from '@sp/db/testing';
+import { eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gradedSession, sessionOf, startGrading, validAnswer } from './grading-fixtures.js';
+import { gradedSession, sessionOf, startGrading, transcript, validAnswer } from './grading-fixtures.js';
 import { buildTestApp, send, studentOf, tokenFor } from './support.js';
 
 const test = await buildTestApp();
@@ -122,6 +124,68 @@ describe('POST /v1/admin/sessions/{id}/regrade', () => {
     expect(status).toBe(409);
     expect(body.error.code).toBe('GRADING_IN_PROGRESS');
     expect((await waitForReport(session.id)).body.data.status).toBe('completed');
+  });
+
+  it('clears the previous grade at once: a regraded report shows no old score while pending or running', async () => {
+    // First grading: a 500, then an answer, so the old report has 2 attempts.
+    model.reply({ error: { status: 500 } });
+    model.onChat(() => ({ json: validAnswer(test.caseStudy.rubric) }));
+    const session = await sessionOf(test, 'hal');
+    const first = (await waitForReport(session.id)).body.data;
+    expect(first).toMatchObject({ status: 'completed', attempts: 2, grader: 'model' });
+    expect(first.score).toBeGreaterThan(0);
+
+    model.onChat(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      return { json: validAnswer(test.caseStudy.rubric) };
+    });
+    expect((await regrade(session.id)).status).toBe(202);
+    const { body } = await listReports('?user_id=hal');
+
+    const [report] = body.data;
+    expect(['pending', 'running']).toContain(report.status);
+    expect(report).toMatchObject({
+      grader: null,
+      model: null,
+      score: null,
+      items: null,
+      strengths: null,
+      improvements: null,
+      narrative: null,
+      error: null,
+      completed_at: null,
+    });
+    // Counting starts again (0, or 1 once the new grading has begun).
+    expect(report.attempts).toBeLessThanOrEqual(1);
+    expect((await waitForReport(session.id)).body.data).toMatchObject({ status: 'completed', attempts: 1 });
+  });
+
+  it('takes over a report left pending or running past its lease (its consumer died), not one with a live lease', async () => {
+    model.onChat(() => ({ json: validAnswer(test.caseStudy.rubric) }));
+    const stuck = async (userId: string, status: 'pending' | 'running', age: string) => {
+      const session = await gradedSession(test, { userId, score: null, endTime: new Date() });
+      await test.db.db.insert(sessionMessages).values(transcript.map((t) => ({ ...t, sessionId: session.id })));
+      await test.db.db
+        .update(gradeReports)
+        .set({ status, score: null, items: null, updatedAt: sql`now() - ${age}::interval` })
+        .where(eq(gradeReports.sessionId, session.id));
+      return session;
+    };
+    const live = await stuck('ivy', 'running', '1 minute');
+    const deadRunning = await stuck('jon', 'running', '1 hour');
+    const deadPending = await stuck('kim', 'pending', '1 hour');
+
+    const refused = await regrade(live.id);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toEqual({ code: 'GRADING_IN_PROGRESS', details: { status: 'running' } });
+    for (const session of [deadRunning, deadPending]) {
+      expect((await regrade(session.id)).status).toBe(202);
+      expect((await waitForReport(session.id)).body.data).toMatchObject({
+        status: 'completed',
+        grader: 'model',
+        attempts: 1,
+      });
+    }
   });
 
   it('answers 409 SESSION_ACTIVE for a session that has not ended', async () => {

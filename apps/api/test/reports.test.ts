@@ -1,6 +1,7 @@
 import { sessionMessages } from '@sp/db';
 import { insertTenant } from '@sp/db/testing';
-import { describe, expect, it } from 'vitest';
+import { ReportNotifications } from '@sp/grading';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { sessionOf, startGrading, transcript, validAnswer } from './grading-fixtures.js';
 import { buildTestApp, send, studentOf, tokenFor } from './support.js';
 
@@ -18,6 +19,30 @@ const slowModel = (ms: number) =>
     return { json: validAnswer(rubric) };
   });
 const wellBehavedModel = () => model.onChat(() => ({ json: validAnswer(rubric) }));
+
+/**
+ * Counts the waits the report route starts and the report reads made during
+ * them, by wrapping the route's read as it hands it to the notifier.
+ */
+function countReportReads() {
+  const counted = { waits: 0, reads: 0 };
+  const until = ReportNotifications.prototype.until;
+  const spy = vi.spyOn(ReportNotifications.prototype, 'until').mockImplementation(function (
+    this: ReportNotifications,
+    sessionId,
+    read,
+    ...rest
+  ) {
+    counted.waits++;
+    const countedRead = () => {
+      counted.reads++;
+      return read();
+    };
+    return until.call(this, sessionId, countedRead, ...rest);
+  });
+  onTestFinished(() => spy.mockRestore());
+  return counted;
+}
 
 describe('GET /v1/sessions/{session_id}/report', () => {
   it('answers 200 with the completed report once the student has ended the session', async () => {
@@ -75,6 +100,32 @@ describe('GET /v1/sessions/{session_id}/report', () => {
     expect(answeredAt - started).toBeLessThan(20_000);
     // Woken by the completion itself, not by a later check.
     expect(answeredAt - new Date(body.data.completed_at).getTime()).toBeLessThan(2_000);
+  });
+
+  it('waits without polling: one read before waiting, one when woken by the completion', async () => {
+    slowModel(1_500);
+    const student = await studentOf(test);
+    const session = await sessionOf(test, student.caller.userId);
+    const counted = countReportReads();
+
+    const { status } = await readReport(session.id, student.token, '?wait_for_completion=true&timeout_seconds=60');
+
+    expect(status).toBe(200);
+    expect(counted.waits).toBe(1);
+    expect(counted.reads).toBeGreaterThanOrEqual(1);
+    expect(counted.reads).toBeLessThanOrEqual(2);
+  });
+
+  it('reads the report only twice in a wait that times out', async () => {
+    slowModel(6_000);
+    const student = await studentOf(test);
+    const session = await sessionOf(test, student.caller.userId);
+    const counted = countReportReads();
+
+    const { status } = await readReport(session.id, student.token, '?wait_for_completion=true&timeout_seconds=2');
+
+    expect(status).toBe(202);
+    expect(counted).toEqual({ waits: 1, reads: 2 });
   });
 
   it('times out with 202 and the status when grading outlasts timeout_seconds', async () => {

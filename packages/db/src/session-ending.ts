@@ -49,7 +49,11 @@ export async function endSession(db: Database, sessionId: string, endReason: End
   });
 }
 
-/** Creates (or resets, for a regrade) the session's report row and enqueues its grading job. */
+/**
+ * Creates (or resets, for a regrade) the session's report row and enqueues its
+ * grading job. A reset clears the previous grade entirely, so a pending or
+ * running report never shows an old score.
+ */
 export async function enqueueReport(
   tx: Executor & Pick<Database, 'insert'>,
   sessionId: string,
@@ -60,7 +64,20 @@ export async function enqueueReport(
     .values({ sessionId, tenantId, status: 'pending' })
     .onConflictDoUpdate({
       target: gradeReports.sessionId,
-      set: { status: 'pending', error: null, updatedAt: sql`now()` },
+      set: {
+        status: 'pending',
+        grader: null,
+        model: null,
+        score: null,
+        items: null,
+        strengths: null,
+        improvements: null,
+        narrative: null,
+        error: null,
+        attempts: 0,
+        completedAt: null,
+        updatedAt: sql`now()`,
+      },
     });
   await enqueueGrading(tx, sessionId);
 }

@@ -20,8 +20,13 @@ export const gradingConfigSchema = modelConfigSchema.extend({
   GRADING_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   /** How often an idle consumer looks for new jobs (pg-boss allows 0.5 s at least). */
   GRADING_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
-  /** A report left `running` this long (its consumer died) may be taken over by the job's retry. */
-  GRADING_LEASE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
+  /**
+   * A running report's lease. Its consumer renews it every third of this; one
+   * not renewed this long (its consumer died) may be taken over by a retry or
+   * a regrade. It is also a job's time limit, and the queue's expiry is set to
+   * twice it (pg-boss caps expiry below 24 h).
+   */
+  GRADING_LEASE_SECONDS: z.coerce.number().int().min(10).max(36_000).default(900),
 });
 export type GradingConfig = z.infer<typeof gradingConfigSchema>;
 
@@ -29,3 +34,12 @@ export type GradingConfig = z.infer<typeof gradingConfigSchema>;
 export function gradingConfig(values: Record<string, string | undefined> = {}): GradingConfig {
   return gradingConfigSchema.parse(values);
 }
+
+/**
+ * How long pg-boss lets a job stay active before it hands it to another
+ * consumer: a job works at most one lease and renews as it goes, so after two
+ * leases (and a minute of slack for pg-boss's monitor) a job still active
+ * belongs to a consumer that died, and its report's lease has run out.
+ */
+export const queueExpirySeconds = (config: Pick<GradingConfig, 'GRADING_LEASE_SECONDS'>) =>
+  2 * config.GRADING_LEASE_SECONDS + 60;

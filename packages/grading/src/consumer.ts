@@ -4,15 +4,15 @@
  * workers each take one job at a time; a busy worker fetches its next job at
  * once, an idle one polls every GRADING_POLL_SECONDS. Any number of consumers
  * may run: pg-boss hands a job to one worker, and the report claim makes a
- * duplicate job a no-op.
+ * duplicate job a no-op (or a retry later, while another consumer grades).
  */
-import { type Database, GRADING_QUEUE, QUEUE_SCHEMA, type Sql } from '@sp/db';
+import { type Database, enqueueGrading, GRADING_QUEUE, QUEUE_SCHEMA, type Sql } from '@sp/db';
 import { describeProvider, type ModelProvider, modelProvider } from '@sp/models';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { GradingConfig } from './config.js';
-import { runGradingJob } from './grading-job.js';
+import { type GradingConfig, queueExpirySeconds } from './config.js';
+import { ConsumerStopping, runGradingJob } from './grading-job.js';
 
 export interface GradingConsumerDeps {
   db: Database;
@@ -25,9 +25,17 @@ export interface GradingConsumerDeps {
 }
 
 export interface GradingConsumer {
-  /** Stops fetching, lets running jobs finish (up to `timeoutMs`), then returns. */
+  /**
+   * Stops fetching and lets running jobs finish for up to `timeoutMs`; the
+   * reports of jobs still running then go back to `pending` for the queue's
+   * retry. Returns once nothing of the consumer uses the pool, so it may close.
+   */
   stop(timeoutMs?: number): Promise<void>;
 }
+
+/** How long stopped jobs get to hand their reports back. */
+const HAND_BACK_MS = 5_000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
 
 const jobSchema = z.object({ sessionId: z.uuid() });
 
@@ -46,28 +54,52 @@ function queueParameter(value: unknown) {
   return JSON.stringify(value);
 }
 
+/** pg-boss's connection; `idle()` resolves once none of its statements is still running. */
+export interface QueueConnection extends PgBoss.Db {
+  idle(): Promise<void>;
+}
+
 /**
  * pg-boss speaks through our postgres.js pool. Its upkeep (expiring stuck
  * jobs, archiving) sends `BEGIN; …; COMMIT;` scripts, which must hold one
- * connection from start to end: those run on a reserved one.
+ * connection from start to end: those run on a reserved one. pg-boss does not
+ * wait for every statement it sends (a job's completion, say), so stopping
+ * waits for `idle()` before the pool may close.
  */
-export function queueConnection(sql: Sql): PgBoss.Db {
+export function queueConnection(sql: Sql): QueueConnection {
+  const running = new Set<Promise<unknown>>();
+  async function execute(text: string, values: unknown[]) {
+    if (!/^\s*BEGIN\b/i.test(text)) {
+      const rows = await sql.unsafe(text, values.map(queueParameter) as never[]);
+      return { rows: [...rows] };
+    }
+    const connection = await sql.reserve();
+    try {
+      await connection.unsafe(text);
+      return { rows: [] };
+    } catch (error) {
+      await connection.unsafe('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      connection.release();
+    }
+  }
   return {
-    async executeSql(text, values = []) {
-      if (!/^\s*BEGIN\b/i.test(text)) {
-        const rows = await sql.unsafe(text, values.map(queueParameter) as never[]);
-        return { rows: [...rows] };
-      }
-      const connection = await sql.reserve();
-      try {
-        await connection.unsafe(text);
-        return { rows: [] };
-      } catch (error) {
-        await connection.unsafe('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        connection.release();
-      }
+    executeSql(text, values = []) {
+      const statement = execute(text, values);
+      running.add(statement);
+      statement.then(
+        () => running.delete(statement),
+        () => running.delete(statement),
+      );
+      return statement;
+    },
+    async idle() {
+      do {
+        // pg-boss sends a job's completion a few promise steps after the handler returns: let those run first.
+        await new Promise((resolve) => setImmediate(resolve));
+        await Promise.allSettled([...running]);
+      } while (running.size);
     },
   };
 }
@@ -78,44 +110,86 @@ export async function startGradingConsumer(deps: GradingConsumerDeps): Promise<G
   const provider = deps.provider ?? modelProvider(config);
   logger.info({ concurrency: config.GRADING_CONCURRENCY }, `grading consumer: ${describeProvider(provider)}`);
 
+  const connection = queueConnection(deps.sql ?? sqlOf(deps.db));
   const boss = new PgBoss({
-    db: queueConnection(deps.sql ?? sqlOf(deps.db)),
+    db: connection,
     schema: QUEUE_SCHEMA,
     migrate: false, // the migrations install the queue
     schedule: false,
   });
   boss.on('error', (error) => logger.error({ err: error }, 'queue error'));
   await boss.start();
+  // Jobs created from now on outlast a job's time limit plus a lease (see queueExpirySeconds).
+  await boss.updateQueue(GRADING_QUEUE, { name: GRADING_QUEUE, expireInSeconds: queueExpirySeconds(config) });
 
-  const workerIds: string[] = [];
+  /** Jobs this consumer is handling, by job id. */
+  const running = new Map<string, { stop: AbortController; settled: Promise<unknown> }>();
+  let stopped: Promise<void> | null = null;
+
+  async function grade(job: PgBoss.JobWithMetadata<{ sessionId?: unknown }>, signal: AbortSignal) {
+    const data = jobSchema.safeParse(job.data);
+    if (!data.success) {
+      logger.error({ job_id: job.id, data: job.data }, 'grading job without a valid sessionId; dropped');
+      return 'dropped';
+    }
+    const { sessionId } = data.data;
+    // Fetched as the consumer stops: a new job takes its place, for another consumer.
+    if (stopped) {
+      await enqueueGrading(deps.db, sessionId);
+      return 'handed on';
+    }
+    const lastTry = job.retryCount >= job.retryLimit;
+    return runGradingJob({ ...deps, provider, logger }, sessionId, { lastTry, signal });
+  }
+
   for (let i = 0; i < config.GRADING_CONCURRENCY; i++) {
     let workerId: string | undefined;
     workerId = await boss.work<{ sessionId?: unknown }>(
       GRADING_QUEUE,
       { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: config.GRADING_POLL_SECONDS },
       async ([job]) => {
+        if (!job) return;
+        const stop = new AbortController();
+        const result = grade(job, stop.signal);
+        running.set(job.id, { stop, settled: result.catch(() => {}) });
         try {
-          if (!job) return;
-          const data = jobSchema.safeParse(job.data);
-          if (!data.success) {
-            logger.error({ job_id: job.id, data: job.data }, 'grading job without a valid sessionId; dropped');
-            return { result: 'dropped' };
-          }
-          const lastTry = job.retryCount >= job.retryLimit;
-          const result = await runGradingJob({ ...deps, provider, logger }, data.data.sessionId, { lastTry });
-          return { result };
+          return { result: await result };
         } finally {
+          running.delete(job.id);
           // A worker that just finished a job looks for the next one at once instead of sleeping.
-          if (workerId) boss.notifyWorker(workerId);
+          if (workerId && !stopped) boss.notifyWorker(workerId);
         }
       },
     );
-    workerIds.push(workerId);
+  }
+
+  /** Resolves once no job is being handled, or after `ms`. */
+  async function jobsSettled(ms: number) {
+    const deadline = Date.now() + ms;
+    while (running.size && Date.now() < deadline) {
+      await Promise.race([Promise.all([...running.values()].map((r) => r.settled)), sleep(deadline - Date.now())]);
+    }
+  }
+
+  async function stopNow(timeoutMs: number) {
+    await boss.offWork(GRADING_QUEUE);
+    await jobsSettled(timeoutMs);
+    if (running.size) {
+      logger.warn({ jobs: running.size }, 'grading jobs still running at the stop timeout: handing their reports back');
+      for (const job of running.values()) job.stop.abort(new ConsumerStopping());
+      await jobsSettled(HAND_BACK_MS);
+    }
+    // pg-boss fails back whatever is still active (a retry each) …
+    await boss.stop({ graceful: true, wait: true, timeout: 1_000 });
+    // … and records the outcome of each job (it does not wait for that itself): then nothing is left on the pool.
+    await jobsSettled(HAND_BACK_MS);
+    await connection.idle();
   }
 
   return {
-    async stop(timeoutMs = 30_000) {
-      await boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
+    stop(timeoutMs = 30_000) {
+      stopped ??= stopNow(timeoutMs);
+      return stopped;
     },
   };
 }

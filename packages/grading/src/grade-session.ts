@@ -21,13 +21,16 @@ export interface GradeSessionOptions {
   onAttempt?: (attempt: number) => Promise<void>;
   log?: Logger;
   sleep?: (ms: number) => Promise<void>;
+  /** Stops a model grading between and during calls (the job ran out of time, or its consumer is stopping). */
+  signal?: AbortSignal;
 }
 
 export const NO_STUDENT_TURNS = 'The student said nothing in this session, so there was nothing to grade.';
 
-function silentSession(input: GradingInput, grader: GradeResult['grader']): GradeResult {
+/** Graded by rule with no model asked, so labelled `heuristic` with no model, whatever is configured. */
+function silentSession(input: GradingInput): GradeResult {
   return {
-    grader,
+    grader: 'heuristic',
     model: null,
     score: 0,
     items: input.rubric.map((r) => ({
@@ -38,14 +41,13 @@ function silentSession(input: GradingInput, grader: GradeResult['grader']): Grad
     })),
     strengths: [],
     improvements: ['Talk with the patient: take the history the case asks for.'],
-    narrative: `${NO_STUDENT_TURNS} The score is 0.`,
+    narrative: `${NO_STUDENT_TURNS} The score is 0; no model was asked.`,
   };
 }
 
 export async function gradeSession(input: GradingInput, options: GradeSessionOptions): Promise<GradeOutcome> {
   const { provider } = options;
-  const grader = provider.configured ? 'model' : 'heuristic';
-  if (!studentTurns(input.turns).length) return { status: 'completed', result: silentSession(input, grader) };
+  if (!studentTurns(input.turns).length) return { status: 'completed', result: silentSession(input) };
   if (!provider.configured) {
     await options.onAttempt?.(1);
     return { status: 'completed', result: gradeHeuristically(input) };
@@ -53,5 +55,5 @@ export async function gradeSession(input: GradingInput, options: GradeSessionOpt
   const outcome = await gradeWithModel(input, { ...options, provider });
   return outcome.ok
     ? { status: 'completed', result: outcome.result }
-    : { status: 'failed', error: outcome.error, grader, model: provider.models.grading };
+    : { status: 'failed', error: outcome.error, grader: 'model', model: provider.models.grading };
 }

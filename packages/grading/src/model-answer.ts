@@ -29,6 +29,26 @@ export type ModelAnswer = z.infer<ReturnType<typeof modelAnswerSchema>>;
 
 const MAX_JUSTIFICATION = 600;
 
+/** Abbreviations whose full stop does not end a sentence. */
+const ABBREVIATIONS = /\b(?:e\.g|i\.e|etc|vs|approx|cf|dr|mr|mrs|ms)\./giu;
+/**
+ * A sentence end (`.`, `!`, `?`, then maybe closing quotes or brackets) and a
+ * new sentence after it (a capital or a digit: `Asked "why?" twice` is one).
+ */
+const SENTENCE_BREAK = /[.!?…]+["'”’)\]]*\s+["'“‘([]?[\p{Lu}\p{N}]/u;
+
+/** One sentence: no sentence-ending punctuation followed by more text, and not overly long. */
+export function isOneSentence(text: string): boolean {
+  const trimmed = text.trim();
+  return (
+    trimmed.length > 0 &&
+    trimmed.length <= MAX_JUSTIFICATION &&
+    !SENTENCE_BREAK.test(trimmed.replace(ABBREVIATIONS, ''))
+  );
+}
+
+const blank = (values: string[]) => values.every((v) => !v.trim());
+
 /** Why the answer cannot be stored; empty when it can. */
 export function answerProblems(answer: ModelAnswer, rubric: RubricItem[], turns: TranscriptTurn[]): string[] {
   const problems: string[] = [];
@@ -45,13 +65,14 @@ export function answerProblems(answer: ModelAnswer, rubric: RubricItem[], turns:
     if (item.verdict !== 'not_met' && item.evidence.length === 0) {
       problems.push(`item ${item.item_id} is ${item.verdict} but cites no student turn`);
     }
-    const justification = item.justification.trim();
-    if (!justification || justification.length > MAX_JUSTIFICATION) {
-      problems.push(`item ${item.item_id} needs a one-sentence justification`);
+    if (!isOneSentence(item.justification)) {
+      problems.push(`item ${item.item_id} needs a justification of one sentence`);
     }
   }
   const missing = rubric.filter((r) => !seen.has(r.id)).map((r) => r.id);
   if (missing.length) problems.push(`items missing: ${missing.join(', ')}`);
+  if (blank(answer.strengths)) problems.push('no strengths given');
+  if (blank(answer.improvements)) problems.push('nothing to improve given');
   if (!answer.narrative.trim()) problems.push('the narrative is empty');
   return problems;
 }

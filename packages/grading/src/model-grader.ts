@@ -4,6 +4,8 @@
  * items, evidence that is not a student turn) is retried at once with the
  * reasons; a provider error that cannot heal (bad key, unknown model) stops.
  */
+
+import { setTimeout } from 'node:timers/promises';
 import { type ChatMessage, type ConfiguredProvider, requestStructured, toModelError } from '@sp/models';
 import type { Logger } from 'pino';
 import { correctionMessages, gradingMessages } from './grading-prompt.js';
@@ -19,11 +21,20 @@ export interface ModelGraderOptions {
   onAttempt?: (attempt: number) => Promise<void>;
   log?: Logger;
   sleep?: (ms: number) => Promise<void>;
+  /** Aborts the grading: the call under way is cancelled and the signal's reason thrown. */
+  signal?: AbortSignal;
 }
 
 export type ModelGradeOutcome = { ok: true; result: GradeResult } | { ok: false; error: string };
 
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+async function pause(ms: number, signal?: AbortSignal) {
+  try {
+    await setTimeout(ms, undefined, { signal });
+  } catch (error) {
+    signal?.throwIfAborted();
+    throw error;
+  }
+}
 
 function resultOf(answer: ModelAnswer, input: GradingInput, model: string): GradeResult {
   // Rubric order, each item's evidence sorted and unique.
@@ -53,14 +64,15 @@ function resultOf(answer: ModelAnswer, input: GradingInput, model: string): Grad
 }
 
 export async function gradeWithModel(input: GradingInput, options: ModelGraderOptions): Promise<ModelGradeOutcome> {
-  const { provider, retry, log } = options;
-  const sleep = options.sleep ?? pause;
+  const { provider, retry, log, signal } = options;
+  const sleep = options.sleep ?? ((ms: number) => pause(ms, signal));
   const model = provider.models.grading;
   const schema = modelAnswerSchema(input.rubric);
   const base = gradingMessages(input);
   let correction: ChatMessage[] = [];
   let lastError = 'no attempt was made';
   for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
+    signal?.throwIfAborted();
     await options.onAttempt?.(attempt);
     try {
       const answer = await requestStructured(provider, {
@@ -68,6 +80,7 @@ export async function gradeWithModel(input: GradingInput, options: ModelGraderOp
         name: 'grade_report',
         schema,
         messages: [...base, ...correction],
+        signal,
       });
       const problems = answer.ok ? answerProblems(answer.value, input.rubric, input.turns) : [answer.problem];
       if (answer.ok && !problems.length) return { ok: true, result: resultOf(answer.value, input, model) };
@@ -75,6 +88,8 @@ export async function gradeWithModel(input: GradingInput, options: ModelGraderOp
       log?.warn({ attempt, problems }, 'model answer rejected; asking again');
       correction = correctionMessages(answer.content, problems);
     } catch (thrown) {
+      // An abort is the job's business (hand the report back), not a provider error to record.
+      signal?.throwIfAborted();
       const error = toModelError(thrown);
       lastError = error.message;
       if (!error.retryable) return { ok: false, error: lastError };

@@ -5,7 +5,7 @@
  * `grade_report_done` (delivered on commit) so waiting readers wake at once.
  * One round trip per change keeps the per-job overhead small next to the model call.
  */
-import { caseStudies, type Database, gradeReports, sessionMessages, sessions } from '@sp/db';
+import { caseStudies, type Database, enqueueGrading, gradeReports, sessionMessages, sessions } from '@sp/db';
 import { and, asc, eq, lt, or, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { GradeOutcome } from './grade-session.js';
@@ -16,18 +16,14 @@ export const REPORT_DONE_CHANNEL = 'grade_report_done';
 /**
  * Takes the report for grading: pending → running, or a `running` report whose
  * holder stopped renewing its lease (it crashed). Completed and failed reports
- * are never taken, so a duplicate job grades nothing. Null when not taken.
+ * are never taken, so a duplicate job grades nothing. `attempts` carries on
+ * from earlier tries (a regrade starts it again at 0, in `enqueueReport`).
  */
-export async function claimReport(db: Database, sessionId: string, leaseSeconds: number) {
+export async function claimReport(db: Database, sessionId: string, leaseSeconds: number): Promise<Claim> {
   const claimed = db.$with('claimed').as(
     db
       .update(gradeReports)
-      .set({
-        status: 'running',
-        attempts: sql`case when ${gradeReports.status} = 'pending' then 0 else ${gradeReports.attempts} end`,
-        error: null,
-        updatedAt: sql`now()`,
-      })
+      .set({ status: 'running', error: null, updatedAt: sql`now()` })
       .where(
         and(
           eq(gradeReports.sessionId, sessionId),
@@ -49,14 +45,39 @@ export async function claimReport(db: Database, sessionId: string, leaseSeconds:
     .from(claimed)
     .where(eq(sessions.id, claimed.sessionId))
     .returning({ tenantId: claimed.tenantId });
-  return row ?? null;
+  if (row) return { outcome: 'claimed', tenantId: row.tenantId };
+  const [report] = await db
+    .select({ status: gradeReports.status })
+    .from(gradeReports)
+    .where(eq(gradeReports.sessionId, sessionId));
+  if (!report) return { outcome: 'missing' };
+  if (report.status === 'completed' || report.status === 'failed') return { outcome: 'done', status: report.status };
+  return { outcome: 'busy' };
 }
+
+/**
+ * What a job found: the report is now its own; already done; held by a live
+ * consumer (`busy`: try again later); or gone with its session.
+ */
+export type Claim =
+  | { outcome: 'claimed'; tenantId: string }
+  | { outcome: 'done'; status: 'completed' | 'failed' }
+  | { outcome: 'busy' }
+  | { outcome: 'missing' };
 
 /** Counts one grading attempt; also renews the running report's lease. */
 export async function recordAttempt(db: Database, sessionId: string): Promise<void> {
   await db
     .update(gradeReports)
     .set({ attempts: sql`${gradeReports.attempts} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(gradeReports.sessionId, sessionId), eq(gradeReports.status, 'running')));
+}
+
+/** Tells other consumers the running report's holder is alive. */
+export async function renewLease(db: Database, sessionId: string): Promise<void> {
+  await db
+    .update(gradeReports)
+    .set({ updatedAt: sql`now()` })
     .where(and(eq(gradeReports.sessionId, sessionId), eq(gradeReports.status, 'running')));
 }
 
@@ -78,8 +99,11 @@ export async function loadGradingInput(db: Database, sessionId: string): Promise
   return { sessionId, tenantId: row.tenantId, caseTitle: row.caseTitle, rubric, turns };
 }
 
+/** The database or a transaction on it. */
+type Writer = Pick<Database, '$with' | 'with' | 'update'>;
+
 /** Moves a running report on (its fields and status), with the session's grading status and the notification. */
-async function settle(db: Database, sessionId: string, fields: PgUpdateSetSource<typeof gradeReports>) {
+async function settle(db: Writer, sessionId: string, fields: PgUpdateSetSource<typeof gradeReports>) {
   const settled = db.$with('settled').as(
     db
       .update(gradeReports)
@@ -131,4 +155,19 @@ export async function finishReport(db: Database, sessionId: string, outcome: Gra
 export async function releaseReport(db: Database, sessionId: string, error: string, lastTry: boolean) {
   if (lastTry) return settle(db, sessionId, { status: 'failed', error, completedAt: sql`now()` });
   return settle(db, sessionId, { status: 'pending', error });
+}
+
+/**
+ * A consumer stopping before it finished: the report goes back to `pending`
+ * for the job's retry, or, when the queue has no retry left for that job,
+ * with a new job, so the stop never costs the student a grade.
+ */
+export async function handBackReport(db: Database, sessionId: string, requeue: boolean) {
+  const error = 'the grading consumer stopped before it finished; grading again';
+  if (!requeue) return settle(db, sessionId, { status: 'pending', error });
+  return db.transaction(async (tx) => {
+    const row = await settle(tx, sessionId, { status: 'pending', error });
+    if (row) await enqueueGrading(tx, sessionId);
+    return row;
+  });
 }

@@ -17,6 +17,7 @@ import {
 
 const test = await gradingTest();
 const rubric = test.chestPain.rubric;
+const lease = test.config.GRADING_LEASE_SECONDS;
 const studentSequences = new Set(chestPainTranscript.filter((t) => t.role === 'user').map((t) => t.sequence));
 await consumerFor(test);
 
@@ -103,7 +104,7 @@ describe('grading an ended session', () => {
     expect(await gradingStatusOf(session.id)).toBe('completed');
   });
 
-  it('grades a session with no student turns to 0, with the reason, without calling the model', async () => {
+  it('grades a session with no student turns to 0, with the reason, labelled as not graded by a model', async () => {
     const session = await endedSession(
       test,
       chestPainTranscript.filter((t) => t.role === 'assistant'),
@@ -111,8 +112,8 @@ describe('grading an ended session', () => {
 
     const report = await terminalReport(test, session.id);
 
-    expect(report).toMatchObject({ status: 'completed', score: 0, attempts: 0 });
-    expect(report.narrative).toMatch(/said nothing/);
+    expect(report).toMatchObject({ status: 'completed', score: 0, attempts: 0, grader: 'heuristic', model: null });
+    expect(report.narrative).toMatch(/said nothing.*no model was asked/);
     expect(report.items?.every((i) => i.verdict === 'not_met' && i.evidence.length === 0)).toBe(true);
     expect(test.server.chatRequests()).toHaveLength(0);
   });
@@ -178,7 +179,7 @@ describe('provider errors', () => {
     expect(await gradingStatusOf(session.id)).toBe('failed');
 
     test.server.onChat(() => ({ json: validAnswer(rubric) }));
-    expect(await requestRegrade(test.db.db, test.tenantId, session.id)).toEqual({ outcome: 'queued' });
+    expect(await requestRegrade(test.db.db, test.tenantId, session.id, lease)).toEqual({ outcome: 'queued' });
     expect(await gradingStatusOf(session.id)).toBe('pending');
     const regraded = await terminalReport(test, session.id);
 
@@ -236,7 +237,7 @@ describe('malformed model answers', () => {
 describe('regrade requests', () => {
   it('refuses a session that has not ended, and one whose grading is under way', async () => {
     const live = await sessionWith(test);
-    expect(await requestRegrade(test.db.db, test.tenantId, live.id)).toEqual({
+    expect(await requestRegrade(test.db.db, test.tenantId, live.id, lease)).toEqual({
       outcome: 'not_ended',
       sessionStatus: 'active',
     });
@@ -246,14 +247,16 @@ describe('regrade requests', () => {
       return { json: validAnswer(rubric) };
     });
     const session = await endedSession(test);
-    expect(await requestRegrade(test.db.db, test.tenantId, session.id)).toMatchObject({ outcome: 'in_progress' });
+    expect(await requestRegrade(test.db.db, test.tenantId, session.id, lease)).toMatchObject({
+      outcome: 'in_progress',
+    });
     await terminalReport(test, session.id);
   });
 
   it('does not find a session of another tenant', async () => {
     const session = await endedSession(test);
     await terminalReport(test, session.id);
-    expect(await requestRegrade(test.db.db, '00000000-0000-4000-8000-00000000dead', session.id)).toEqual({
+    expect(await requestRegrade(test.db.db, '00000000-0000-4000-8000-00000000dead', session.id, lease)).toEqual({
       outcome: 'not_found',
     });
   });

@@ -107,9 +107,18 @@ export async function terminalReport(test: GradingTest, sessionId: string, timeo
   return report;
 }
 
+/** The session's grading jobs, oldest first. */
 export async function jobsOf(test: GradingTest, sessionId: string) {
-  return test.db.sql<{ id: string; state: string }[]>`
-    select id, state from pgboss.job where name = 'grading' and data->>'sessionId' = ${sessionId}`;
+  return test.db.sql<{ id: string; state: string; retryCount: number }[]>`
+    select id, state, retry_count as "retryCount" from pgboss.job
+    where name = 'grading' and data->>'sessionId' = ${sessionId} order by created_on, id`;
+}
+
+export async function gradingStatusOf(test: GradingTest, sessionId: string) {
+  const [row] = await test.db.sql<
+    { status: string }[]
+  >`select grading_status as status from sessions where id = ${sessionId}`;
+  return row?.status;
 }
 
 /** A well-formed model answer: every item met, citing the first student turn of the transcript. */

@@ -40,7 +40,7 @@ describe('model provider', () => {
   it('is configured by a base URL alone (self-hosted endpoints need no key)', () => {
     const p = provider({ CHAT_MODEL: 'chatty' });
     expect(p.baseURL).toBe(server.baseURL);
-    expect(p.models).toEqual({ grading: 'grader-1', chat: 'chatty' });
+    expect(p.models).toEqual({ grading: 'grader-1', chat: 'chatty', patient: 'gpt-4o-mini' });
   });
 
   it('rejects a base URL that is not http(s)', () => {
@@ -75,6 +75,12 @@ describe('requestStructured', () => {
     const answer = await ask(provider());
     expect(answer.ok).toBe(false);
     expect(!answer.ok && answer.problem).toMatch(/verdict/);
+  });
+
+  it("reports the model's refusal as a problem quoting it, not as data", async () => {
+    server.reply({ refusal: 'I can’t help with grading this.' });
+    const answer = await ask(provider());
+    expect(answer).toEqual({ ok: false, problem: 'the model refused: I can’t help with grading this.', content: null });
   });
 
   it('reports an answer cut off by the length limit as a problem', async () => {
@@ -130,6 +136,20 @@ describe('streamChat', () => {
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.join('')).toBe(text);
     expect(server.chatRequests()[0]).toMatchObject({ model: 'patient-1', stream: true });
+  });
+
+  it('throws a ModelError when the stream breaks off, after the deltas that arrived', async () => {
+    server.reply({ content: 'It started an hour ago, carrying boxes up the stairs.', failAfterChunks: 1 });
+
+    const deltas: string[] = [];
+    const consume = async () => {
+      for await (const delta of streamChat(provider(), { messages: [{ role: 'user', content: 'When?' }] })) {
+        deltas.push(delta);
+      }
+    };
+
+    await expect(consume()).rejects.toBeInstanceOf(ModelError);
+    expect(deltas).toEqual(['It started an ']);
   });
 
   it('throws a ModelError when the stream cannot start', async () => {

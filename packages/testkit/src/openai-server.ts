@@ -2,9 +2,11 @@
  * A local HTTP server speaking the OpenAI wire protocol, for tests and
  * benchmarks: the real `openai` client (or any OpenAI-compatible client) is
  * pointed at `baseURL` and gets scripted answers. Chat completions stream (SSE
- * `data:` chunks, then `[DONE]`) or not, carry JSON for structured outputs,
- * or fail like the real service (500, 429 with retry-after). Every request is
- * recorded. Other endpoints (audio, ...) plug in through `route()`.
+ * `data:` chunks, then `[DONE]`) or not, carry JSON for structured outputs or
+ * a refusal, fail like the real service (500, 429 with retry-after), or break
+ * off mid-stream. Every request is recorded, with high-resolution times of its
+ * arrival and of the first byte of its answer. Other endpoints (audio, ...)
+ * plug in through `route()`.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -18,8 +20,10 @@ export interface RecordedRequest {
   /** The parsed JSON body, when the body was JSON. */
   body: unknown;
   raw: Buffer;
-  /** When it arrived (ms since the epoch). */
+  /** When it arrived: fractional ms since the epoch (`performance.timeOrigin + performance.now()`). */
   at: number;
+  /** When the first byte of the answer was written, on the same clock; unset until then. */
+  respondedAt?: number;
 }
 
 export interface ChatCompletionRequest {
@@ -40,10 +44,16 @@ export interface ApiErrorReply {
   retryAfterSeconds?: number;
 }
 
-/** One scripted answer to a chat completion. `delayMs` adds latency to this answer only. */
+/**
+ * One scripted answer to a chat completion. `delayMs` adds latency to this
+ * answer only. `failAfterChunks: n` breaks a streamed answer off after its
+ * role chunk and `n` content chunks (the socket is destroyed, no `[DONE]`); a
+ * non-streamed request with it gets its connection cut before any answer.
+ */
 export type ChatReply = { delayMs?: number } & (
-  | { content: string; finishReason?: 'stop' | 'length' | 'content_filter' }
-  | { json: unknown }
+  | { content: string; finishReason?: 'stop' | 'length' | 'content_filter'; failAfterChunks?: number }
+  | { json: unknown; failAfterChunks?: number }
+  | { refusal: string }
   | { error: ApiErrorReply }
 );
 
@@ -111,8 +121,11 @@ export function sendApiError(response: ServerResponse, error: ApiErrorReply) {
   );
 }
 
+/** Milliseconds since the epoch, with the fraction `performance.now()` gives. */
+const preciseNow = () => performance.timeOrigin + performance.now();
+
 async function readRequest(request: IncomingMessage): Promise<RecordedRequest> {
-  const at = Date.now();
+  const at = preciseNow();
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   const raw = Buffer.concat(chunks);
@@ -131,9 +144,33 @@ async function readRequest(request: IncomingMessage): Promise<RecordedRequest> {
 const completionId = () => `chatcmpl-${randomBytes(8).toString('hex')}`;
 const tokensOf = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 
-function replyContent(reply: ChatReply): { content: string; finishReason: string } | null {
-  if ('json' in reply) return { content: JSON.stringify(reply.json), finishReason: 'stop' };
-  if ('content' in reply) return { content: reply.content, finishReason: reply.finishReason ?? 'stop' };
+/** What the assistant message carries: its text (or refusal), how it ended, and where a broken stream stops. */
+interface Answer {
+  content: string;
+  /** The text goes in `refusal` instead of `content`. */
+  refusal: boolean;
+  finishReason: string;
+  failAfterChunks?: number;
+}
+
+function answerOf(reply: ChatReply): Answer | null {
+  if ('json' in reply) {
+    return {
+      content: JSON.stringify(reply.json),
+      refusal: false,
+      finishReason: 'stop',
+      failAfterChunks: reply.failAfterChunks,
+    };
+  }
+  if ('content' in reply) {
+    return {
+      content: reply.content,
+      refusal: false,
+      finishReason: reply.finishReason ?? 'stop',
+      failAfterChunks: reply.failAfterChunks,
+    };
+  }
+  if ('refusal' in reply) return { content: reply.refusal, refusal: true, finishReason: 'stop' };
   return null;
 }
 
@@ -143,20 +180,17 @@ function usageOf(request: ChatCompletionRequest, content: string) {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
-function sendCompletion(
-  response: ServerResponse,
-  request: ChatCompletionRequest,
-  content: string,
-  finishReason: string,
-) {
+function sendCompletion(response: ServerResponse, request: ChatCompletionRequest, answer: Answer) {
+  const { content, refusal } = answer;
+  const message = refusal
+    ? { role: 'assistant', content: null, refusal: content }
+    : { role: 'assistant', content, refusal: null };
   sendJson(response, 200, {
     id: completionId(),
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: request.model,
-    choices: [
-      { index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: finishReason, logprobs: null },
-    ],
+    choices: [{ index: 0, message, finish_reason: answer.finishReason, logprobs: null }],
     usage: usageOf(request, content),
   });
 }
@@ -164,10 +198,10 @@ function sendCompletion(
 async function streamCompletion(
   response: ServerResponse,
   request: ChatCompletionRequest,
-  content: string,
-  finishReason: string,
+  answer: Answer,
   chunkDelayMs: number,
 ) {
+  const { content, finishReason, failAfterChunks } = answer;
   response.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-cache',
@@ -179,11 +213,14 @@ async function streamCompletion(
     `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: request.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra })}\n\n`;
   response.write(chunk({ role: 'assistant', content: '' }, null));
   // A few words per chunk, whitespace kept, so joined deltas equal the content exactly.
-  for (const piece of content.match(/(\S+\s*){1,3}|\s+/g) ?? []) {
+  const pieces = content.match(/(\S+\s*){1,3}|\s+/g) ?? [];
+  for (const [sent, piece] of pieces.entries()) {
+    if (sent === failAfterChunks) return breakOff(response);
     if (chunkDelayMs > 0) await sleep(chunkDelayMs);
     if (response.destroyed) return;
-    response.write(chunk({ content: piece }, null));
+    response.write(chunk(answer.refusal ? { refusal: piece } : { content: piece }, null));
   }
+  if (failAfterChunks !== undefined && failAfterChunks >= pieces.length) return breakOff(response);
   response.write(chunk({}, finishReason));
   if (request.stream_options?.include_usage) {
     response.write(
@@ -191,6 +228,23 @@ async function streamCompletion(
     );
   }
   response.end('data: [DONE]\n\n');
+}
+
+/** Ends the answer the way a dropped connection does: what was written arrives, then the socket is destroyed. */
+function breakOff(response: ServerResponse) {
+  if (response.socket) response.socket.destroySoon();
+  else response.destroy();
+}
+
+/** Stamps `respondedAt` when the handler first writes to the answer (headers go out with it). */
+function stampFirstByte(response: ServerResponse, recorded: RecordedRequest) {
+  for (const method of ['write', 'end', 'flushHeaders'] as const) {
+    const original = response[method] as (...args: unknown[]) => unknown;
+    response[method] = ((...args: unknown[]) => {
+      recorded.respondedAt ??= preciseNow();
+      return original.apply(response, args);
+    }) as never;
+  }
 }
 
 export async function startOpenAIServer(options: OpenAIServerOptions = {}): Promise<OpenAIServer> {
@@ -211,12 +265,14 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     }
     if (reply.delayMs) await sleep(reply.delayMs);
     if ('error' in reply) return sendApiError(response, reply.error);
-    const answer = replyContent(reply);
+    const answer = answerOf(reply);
     if (!answer) return sendApiError(response, { status: 500, message: 'openai-server: unusable scripted answer' });
-    if (request.stream) {
-      return streamCompletion(response, request, answer.content, answer.finishReason, options.chunkDelayMs ?? 0);
+    if (request.stream) return streamCompletion(response, request, answer, options.chunkDelayMs ?? 0);
+    if (answer.failAfterChunks !== undefined) {
+      response.destroy();
+      return;
     }
-    sendCompletion(response, request, answer.content, answer.finishReason);
+    sendCompletion(response, request, answer);
   };
 
   routes.set('POST /v1/chat/completions', chatCompletions);
@@ -230,6 +286,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
   const server = createServer(async (incoming, response) => {
     try {
       const recorded = await readRequest(incoming);
+      stampFirstByte(response, recorded);
       requests.push(recorded);
       if (latencyMs > 0) await sleep(latencyMs);
       const handler = routes.get(`${recorded.method} ${recorded.path}`);

@@ -79,4 +79,89 @@ describe('local OpenAI-wire server', () => {
     expect(await (await fetch(`${server.baseURL}/ping`)).json()).toEqual({ pong: true });
     expect((await fetch(`${server.baseURL}/nope`)).status).toBe(404);
   });
+
+  it('answers a scripted refusal in the refusal field, streamed or not', async () => {
+    server.reply({ refusal: 'I cannot grade this.' }, { refusal: 'I cannot grade this.' });
+
+    const message = (await (await chat({})).json()).choices[0].message;
+    const streamed = dataEvents(await (await chat({ stream: true })).text());
+
+    expect(message).toEqual({ role: 'assistant', content: null, refusal: 'I cannot grade this.' });
+    expect(streamed.map((c) => c.choices[0]?.delta?.refusal ?? '').join('')).toBe('I cannot grade this.');
+    expect(streamed.every((c) => !c.choices[0]?.delta?.content)).toBe(true);
+  });
+
+  it('breaks a stream off after the scripted number of content chunks: no finish, no [DONE]', async () => {
+    server.reply({ content: 'one two three four five six seven eight nine', failAfterChunks: 2 });
+
+    const res = await chat({ stream: true });
+    const received: string[] = [];
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const broken = await (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return null;
+        received.push(value);
+      }
+    })().catch((error: unknown) => error);
+
+    expect(broken).toBeInstanceOf(Error);
+    const events = dataEvents(received.join(''));
+    // The role chunk, then two chunks of three words.
+    expect(events.map((c) => c.choices[0].delta.content)).toEqual(['', 'one two three ', 'four five six ']);
+    expect(received.join('')).not.toContain('[DONE]');
+  });
+
+  it('cuts the connection of a non-streamed request scripted to break', async () => {
+    server.reply({ json: { ok: true }, failAfterChunks: 0 });
+    await expect(chat({})).rejects.toThrow();
+    // The server is fine afterwards.
+    server.reply({ content: 'still here' });
+    expect((await (await chat({})).json()).choices[0].message.content).toBe('still here');
+  });
+
+  it('records arrival and first-byte times in fractional ms since the epoch', async () => {
+    server.reply({ content: 'a', delayMs: 120 }, { content: 'b' });
+    const before = Date.now();
+    await (await chat({})).text();
+    await (await chat({})).text();
+
+    const [slow, quick] = server.requests;
+    for (const r of [slow, quick]) {
+      expect(r?.at).toBeGreaterThanOrEqual(before - 1);
+      expect(r?.at).toBeLessThan(Date.now() + 1);
+    }
+    // Sub-millisecond resolution: not every stamp falls on a whole millisecond.
+    const stamps = server.requests.flatMap((r) => [r.at, r.respondedAt ?? 0]);
+    expect(stamps.some((t) => !Number.isInteger(t))).toBe(true);
+    expect(slow!.respondedAt! - slow!.at).toBeGreaterThanOrEqual(115);
+    expect(quick!.respondedAt! - quick!.at).toBeLessThan(100);
+  });
+
+  it('stamps a streamed answer at its first chunk, not at its end', async () => {
+    const slowStream = await startOpenAIServer({ chunkDelayMs: 100 });
+    slowStream.reply({ content: 'one two three four five six seven eight nine ten eleven twelve' });
+
+    const res = await fetch(`${slowStream.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+    });
+    await res.text();
+    const endedAt = performance.timeOrigin + performance.now();
+    await slowStream.close();
+
+    const [request] = slowStream.requests;
+    expect(request!.respondedAt! - request!.at).toBeLessThan(80);
+    // Four chunks of content, 100 ms apart, all after the first byte.
+    expect(endedAt - request!.respondedAt!).toBeGreaterThanOrEqual(380);
+  });
 });
+
+/** The JSON chunks of an SSE body, without `[DONE]`. */
+function dataEvents(body: string) {
+  return body
+    .split('\n\n')
+    .filter((e) => e.startsWith('data: ') && e !== 'data: [DONE]')
+    .map((e) => JSON.parse(e.slice('data: '.length)));
+}

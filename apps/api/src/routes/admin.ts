@@ -92,12 +92,14 @@ const regradeRoute = createRoute({
       ...authErrors,
       403: 'FORBIDDEN: instructors and admins only',
       404: 'NOT_FOUND: no such session in your tenant',
-      409: 'SESSION_ACTIVE: the session has not ended; GRADING_IN_PROGRESS: its grading is pending or running',
+      409: 'SESSION_ACTIVE: the session has not ended; GRADING_IN_PROGRESS: its grading is pending or running (and its lease is live)',
     }),
   },
 });
 
-export function adminRoutes({ db }: Services) {
+export function adminRoutes({ db, config }: Services) {
+  // A pending or running report whose lease was not renewed for this long may be regraded.
+  const { GRADING_LEASE_SECONDS } = config;
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requireRole('instructor', 'admin'));
   return app
@@ -122,7 +124,7 @@ export function adminRoutes({ db }: Services) {
     .openapi(regradeRoute, async (c) => {
       const { session_id } = c.req.valid('param');
       const result = isUuid(session_id)
-        ? await requestRegrade(db, c.var.auth.tenantId, session_id)
+        ? await requestRegrade(db, c.var.auth.tenantId, session_id, GRADING_LEASE_SECONDS)
         : ({ outcome: 'not_found' } as const);
       if (result.outcome === 'not_found') throw notFound('Session');
       if (result.outcome === 'not_ended') {

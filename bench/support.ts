@@ -6,7 +6,7 @@ import { serve } from '@hono/node-server';
 import { freePort, migrateDatabase, startEmbeddedPostgres, temporaryDataRoot } from '@sp/db';
 
 /** An embedded PostgreSQL in a temp folder, migrated; `stop()` removes it all. */
-export async function benchDatabase(name: string): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function benchDatabase(name: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const dir = await temporaryDataRoot(`sp-bench-${name}-`);
   const pg = await startEmbeddedPostgres({
     dataDir: join(dir, 'data'),
@@ -24,7 +24,7 @@ export async function benchDatabase(name: string): Promise<{ url: string; stop: 
     await stop();
     throw error;
   }
-  return { url: pg.url, stop };
+  return { url: pg.url, pid: pg.pid, stop };
 }
 
 /** A worker thread running a TypeScript module of this folder (workers do not inherit tsx's loader, so register it first). */

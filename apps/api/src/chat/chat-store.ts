@@ -1,9 +1,17 @@
-/** The study assistant's queries: conversations, their messages, the assessment lock. */
-import { sessionInProgress } from '@sp/core';
-import { chatConversations, chatMessages, type Database, insertInSequence, nextSequenceSql, sessions } from '@sp/db';
-import { and, desc, eq, isNull, ne, sql } from 'drizzle-orm';
+/**
+ * The study assistant's queries. A turn costs two statements: one before the
+ * model is asked (the student's open case sessions for the assessment lock,
+ * the conversation's history and the quota reservation, together) and one
+ * after (the conversation and the turn's messages, together). They are plain
+ * SQL on the postgres.js client under drizzle, as named prepared statements:
+ * one round trip each, where an unnamed drizzle query pays two (describe,
+ * then execute), and on this hot path every round trip waits on a busy
+ * event loop.
+ */
+import type { SessionClock } from '@sp/core';
+import type { ChatMessage, Database } from '@sp/db';
 import type { Caller } from '../app-context.js';
-import { isUuid } from '../sessions/session-store.js';
+import { uniqueViolation } from '../sessions/session-store.js';
 
 /** How many earlier messages the model sees. */
 const HISTORY_MESSAGES = 20;
@@ -13,92 +21,156 @@ export interface ChatTurnText {
   content: string;
 }
 
+export interface TurnOpening {
+  /** The caller's case sessions that have not ended, for the assessment lock. */
+  openSessions: SessionClock[];
+  /** The named conversation exists and is the caller's. */
+  conversationFound: boolean;
+  /** Its latest answered messages, oldest first (a corrected answer as corrected; blocked turns left out). */
+  history: ChatTurnText[];
+  /** The turn reserved on today's quota (its count after this turn), or null when none was reserved. */
+  reserved: { day: string; turns: number } | null;
+  /** Turns answered today, this one not included. */
+  usedToday: number;
+}
+
+interface OpeningRow extends Record<string, unknown> {
+  open_sessions: Record<string, string | number | null>[];
+  conversation_found: boolean;
+  history: ChatTurnText[];
+  reserved_turns: number | null;
+  reserved_day: string | null;
+  used_today: number;
+}
+
 /**
- * The caller's own conversation with its latest answered messages (a
- * corrected answer as corrected; blocked turns left out), or null when there
- * is no such conversation of theirs.
+ * Everything a turn needs to know before the model is asked, in one statement.
+ * With `reserve`, the turn is counted on today's quota unless that would pass
+ * `limit` (the caller refunds it if the turn is then refused).
  */
-export async function ownConversation(
+export async function openChatTurn(
   db: Database,
   caller: Caller,
-  conversationId: string,
-): Promise<{ id: string; history: ChatTurnText[] } | null> {
-  if (!isUuid(conversationId)) return null;
-  const rows = await db
-    .select({
-      id: chatConversations.id,
-      role: chatMessages.role,
-      content: sql<string | null>`coalesce(${chatMessages.revised}, ${chatMessages.content})`,
-    })
-    .from(chatConversations)
-    .leftJoin(
-      chatMessages,
-      and(eq(chatMessages.conversationId, chatConversations.id), isNull(chatMessages.blockedReason)),
+  options: { conversationId: string | null; reserve: boolean; limit: number | null; timeZone: string },
+): Promise<TurnOpening> {
+  const { tenantId, userId } = caller;
+  const pg = db.$client;
+  const today = pg`(now() at time zone ${options.timeZone})::date`;
+  const [row] = await pg<OpeningRow[]>`
+    with reserved as (
+      insert into chat_usage (tenant_id, user_id, day, turns)
+      select ${tenantId}, ${userId}, ${today}, 1 where ${options.reserve}
+      on conflict (tenant_id, user_id, day) do update set turns = chat_usage.turns + 1
+        where ${options.limit}::int is null or chat_usage.turns < ${options.limit}::int
+      returning turns, day::text
+    ),
+    own_conversation as (
+      select id from chat_conversations
+      where id = ${options.conversationId}::uuid and tenant_id = ${tenantId} and user_id = ${userId}
     )
-    .where(
-      and(
-        eq(chatConversations.id, conversationId),
-        eq(chatConversations.tenantId, caller.tenantId),
-        eq(chatConversations.userId, caller.userId),
-      ),
-    )
-    .orderBy(desc(chatMessages.sequence))
-    .limit(HISTORY_MESSAGES);
-  if (rows.length === 0) return null;
-  const history = rows
-    .filter((row): row is typeof row & ChatTurnText => row.role !== null && row.content !== null)
-    .reverse()
-    .map(({ role, content }) => ({ role, content }));
-  return { id: conversationId, history };
+    select
+      (select coalesce(json_agg(json_build_object(
+          'status', status, 'endReason', end_reason, 'elapsedActiveTime', elapsed_active_time,
+          'durationLimit', duration_limit, 'reconnectCount', reconnect_count, 'connectedSince', connected_since,
+          'segmentBase', segment_base, 'lastActivity', last_activity, 'lastDisconnectAt', last_disconnect_at,
+          'createdAt', created_at)), '[]')
+        from sessions where tenant_id = ${tenantId} and user_id = ${userId} and status <> 'ended') as open_sessions,
+      exists (select 1 from own_conversation) as conversation_found,
+      (select coalesce(json_agg(json_build_object('role', role, 'content', content) order by sequence), '[]')
+        from (select m.sequence, m.role, coalesce(m.revised, m.content) as content
+              from chat_messages m join own_conversation c on c.id = m.conversation_id
+              where m.blocked_reason is null
+              order by m.sequence desc limit ${HISTORY_MESSAGES}) latest) as history,
+      (select turns from reserved) as reserved_turns,
+      (select day from reserved) as reserved_day,
+      coalesce((select turns from chat_usage
+                where tenant_id = ${tenantId} and user_id = ${userId} and day = ${today}), 0) as used_today
+  `;
+  if (!row) throw new Error('the chat turn opening returned no row');
+  return {
+    openSessions: row.open_sessions.map(sessionClock),
+    conversationFound: row.conversation_found,
+    history: row.history,
+    reserved:
+      row.reserved_turns !== null && row.reserved_day !== null
+        ? { day: row.reserved_day, turns: row.reserved_turns }
+        : null,
+    usedToday: row.used_today,
+  };
 }
 
-export async function createConversation(
+const timestamp = (value: string | number | null | undefined) => (value ? new Date(value) : null);
+
+function sessionClock(row: Record<string, string | number | null>): SessionClock {
+  return {
+    status: row.status as SessionClock['status'],
+    endReason: row.endReason as SessionClock['endReason'],
+    elapsedActiveTime: Number(row.elapsedActiveTime),
+    durationLimit: Number(row.durationLimit),
+    reconnectCount: Number(row.reconnectCount),
+    connectedSince: timestamp(row.connectedSince),
+    segmentBase: Number(row.segmentBase),
+    lastActivity: timestamp(row.lastActivity),
+    lastDisconnectAt: timestamp(row.lastDisconnectAt),
+    createdAt: timestamp(row.createdAt) ?? new Date(0),
+  };
+}
+
+export type NewChatMessage = Pick<ChatMessage, 'role' | 'content' | 'action'> &
+  Partial<Pick<ChatMessage, 'confidence' | 'blockedReason' | 'revised' | 'page'>>;
+
+/**
+ * Stores a turn's messages under the conversation's next sequence numbers, in
+ * one statement that also creates the conversation (or marks it updated). A
+ * racing turn of the same conversation that took those numbers first makes
+ * the whole statement fail, so nothing is half-stored, and it is tried again.
+ */
+export async function storeChatMessages(
   db: Database,
   caller: Caller,
-  conversation: { id: string; channel?: string },
-): Promise<void> {
-  await db
-    .insert(chatConversations)
-    .values({
-      id: conversation.id,
-      tenantId: caller.tenantId,
-      userId: caller.userId,
-      channel: conversation.channel ?? null,
-    })
-    .onConflictDoNothing();
+  conversation: { id: string; channel: string | null },
+  messages: NewChatMessage[],
+): Promise<number[]> {
+  const rows = messages.map((m, i) => ({
+    ord: i + 1,
+    role: m.role,
+    content: m.content,
+    action: m.action,
+    confidence: m.confidence ?? null,
+    blocked_reason: m.blockedReason ?? null,
+    revised: m.revised ?? null,
+    page: m.page ?? null,
+  }));
+  for (;;) {
+    try {
+      const stored = await db.$client<{ sequence: number }[]>`
+        with conversation as (
+          insert into chat_conversations (id, tenant_id, user_id, channel)
+          values (${conversation.id}, ${caller.tenantId}, ${caller.userId}, ${conversation.channel})
+          on conflict (id) do update set updated_at = now()
+            where chat_conversations.tenant_id = excluded.tenant_id and chat_conversations.user_id = excluded.user_id
+          returning id
+        ),
+        last as (select coalesce(max(sequence), 0) as sequence from chat_messages where conversation_id = ${conversation.id})
+        insert into chat_messages (conversation_id, sequence, role, content, action, confidence, blocked_reason, revised, page)
+        select conversation.id, last.sequence + m.ord, m.role, m.content, m.action, m.confidence, m.blocked_reason, m.revised, m.page
+        from conversation, last,
+          jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as m(ord int, role text, content text, action text,
+            confidence float8, blocked_reason text, revised text, page jsonb)
+        returning sequence
+      `;
+      if (stored.length !== messages.length) throw new Error(`conversation ${conversation.id} is not the caller's`);
+      return stored.map((r) => r.sequence).sort((a, b) => a - b);
+    } catch (error) {
+      if (uniqueViolation(error) !== 'chat_messages_conversation_sequence_key') throw error;
+    }
+  }
 }
 
-export type NewChatMessage = Omit<typeof chatMessages.$inferInsert, 'id' | 'conversationId' | 'sequence' | 'createdAt'>;
-
-/** Stores a message under the conversation's next sequence number (see @sp/db sequence.ts). */
-export async function appendChatMessage(db: Database, conversationId: string, message: NewChatMessage) {
-  const row = await insertInSequence(() =>
-    db
-      .insert(chatMessages)
-      .values({
-        ...message,
-        conversationId,
-        sequence: nextSequenceSql(chatMessages, chatMessages.sequence, chatMessages.conversationId, conversationId),
-      })
-      .onConflictDoNothing({ target: [chatMessages.conversationId, chatMessages.sequence] })
-      .returning(),
-  );
-  await db.update(chatConversations).set({ updatedAt: sql`now()` }).where(eq(chatConversations.id, conversationId));
-  return row;
-}
-
-/** Is the caller in the middle of a case session? Then the assistant will not help (assessment lock). */
-export async function assessmentInProgress(
-  db: Database,
-  caller: Caller,
-  now: Date,
-  reconnectWindowSeconds: number,
-): Promise<boolean> {
-  const open = await db
-    .select()
-    .from(sessions)
-    .where(
-      and(eq(sessions.tenantId, caller.tenantId), eq(sessions.userId, caller.userId), ne(sessions.status, 'ended')),
-    );
-  return open.some((session) => sessionInProgress(session, now, reconnectWindowSeconds));
+/** Gives back a reserved turn that was not answered. */
+export async function refundChatTurn(db: Database, caller: Caller, day: string): Promise<void> {
+  await db.$client`
+    update chat_usage set turns = turns - 1
+    where tenant_id = ${caller.tenantId} and user_id = ${caller.userId} and day = ${day}::date and turns > 0
+  `;
 }

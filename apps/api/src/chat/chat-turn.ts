@@ -7,22 +7,29 @@
  * both messages are stored before `done`.
  */
 import { randomUUID } from 'node:crypto';
-import { type BlockReason, type ChatRequest, type ChatStreamEvent, DomainError, notFound } from '@sp/core';
+import {
+  type BlockReason,
+  type ChatRequest,
+  type ChatStreamEvent,
+  DomainError,
+  notFound,
+  sessionInProgress,
+} from '@sp/core';
 import { type ConfiguredProvider, streamChat, toModelError } from '@sp/models';
 import type { Logger } from 'pino';
 import type { Caller } from '../app-context.js';
 import type { Services } from '../deps.js';
+import { isUuid } from '../sessions/session-store.js';
 import type { Emit, StreamedTurn } from '../streaming/event-stream.js';
 import {
-  appendChatMessage,
-  assessmentInProgress,
   type ChatTurnText,
-  createConversation,
-  ownConversation,
+  type NewChatMessage,
+  openChatTurn,
+  refundChatTurn,
+  storeChatMessages,
 } from './chat-store.js';
 import { looksLikeInjection, reviewAnswer } from './guardrails.js';
 import { laneInstructions } from './lanes.js';
-import { chatTurnsLeft, type QuotaPolicy, refundChatTurn, reserveChatTurn } from './quota.js';
 import { type Route, routeMessage } from './router.js';
 
 type ChatServices = Pick<Services, 'db' | 'models' | 'config' | 'now'>;
@@ -39,7 +46,6 @@ interface Turn {
   request: ChatRequest;
   route: Route;
   conversationId: string;
-  isNew: boolean;
   history: ChatTurnText[];
 }
 
@@ -54,31 +60,46 @@ export async function prepareChatTurn(
     throw new DomainError('MODEL_NOT_CONFIGURED', 'The study assistant needs a model endpoint, and none is configured');
   }
   const context = request.context ?? {};
-  const [conversation, locked] = await Promise.all([
-    context.conversation_id ? ownConversation(db, caller, context.conversation_id) : null,
-    assessmentInProgress(db, caller, now(), config.RECONNECT_WINDOW_SECONDS),
-  ]);
-  if (context.conversation_id && !conversation) throw notFound('Conversation');
+  const requested = context.conversation_id;
+  if (requested !== undefined && !isUuid(requested)) throw notFound('Conversation');
+  const injection = looksLikeInjection(request.body);
+  const limit = config.CHAT_DAILY_QUOTA;
+  const opening = await openChatTurn(db, caller, {
+    conversationId: requested ?? null,
+    reserve: !injection && limit !== 0,
+    limit,
+    timeZone: config.CHAT_QUOTA_TIMEZONE,
+  });
+  const locked = opening.openSessions.some((s) => sessionInProgress(s, now(), config.RECONNECT_WINDOW_SECONDS));
+  const refusal: BlockReason | 'not_found' | null =
+    requested && !opening.conversationFound
+      ? 'not_found'
+      : locked
+        ? 'assessment_lock'
+        : injection
+          ? 'prompt_injection'
+          : null;
+  if (refusal && opening.reserved) await refundChatTurn(db, caller, opening.reserved.day);
+  if (refusal === 'not_found') throw notFound('Conversation');
+
   const turn: Turn = {
     caller,
     request,
     route: routeMessage(request.action, request.body, context.page),
-    conversationId: conversation?.id ?? randomUUID(),
-    isNew: !conversation,
-    history: conversation?.history ?? [],
+    conversationId: requested ?? randomUUID(),
+    history: opening.history,
   };
-  const policy: QuotaPolicy = { limit: config.CHAT_DAILY_QUOTA, timeZone: config.CHAT_QUOTA_TIMEZONE };
+  const left = (used: number) => (limit === null ? null : Math.max(0, limit - used));
   const turnLog = log.child({ conversation_id: turn.conversationId, action: turn.route.action });
-
-  const refusal: BlockReason | null = locked
-    ? 'assessment_lock'
-    : looksLikeInjection(request.body)
-      ? 'prompt_injection'
-      : null;
-  if (refusal) return blockedTurn(services, turn, refusal, await chatTurnsLeft(db, caller, policy), turnLog);
-  const reservation = await reserveChatTurn(db, caller, policy);
-  if (!reservation.granted) return blockedTurn(services, turn, 'quota_exceeded', 0, turnLog);
-  return answeredTurn(services, models, turn, { day: reservation.day, remaining: reservation.remaining }, turnLog);
+  if (refusal) return blockedTurn(services, turn, refusal, left(opening.usedToday), turnLog);
+  if (!opening.reserved) return blockedTurn(services, turn, 'quota_exceeded', 0, turnLog);
+  return answeredTurn(
+    services,
+    models,
+    turn,
+    { ...opening.reserved, remaining: left(opening.reserved.turns) },
+    turnLog,
+  );
 }
 
 function meta(turn: Turn): ChatStreamEvent {
@@ -95,22 +116,20 @@ function done(turn: Turn, revised: string | null, remaining: number | null): Cha
   };
 }
 
-/** The student's message, stored (with its conversation, when new) while the answer is on its way. */
-async function storeQuestion(services: ChatServices, turn: Turn, blockedReason: BlockReason | null) {
-  const { db } = services;
-  if (turn.isNew) {
-    await createConversation(db, turn.caller, { id: turn.conversationId, channel: turn.request.context?.channel });
-  }
+/** The student's message as stored, with what it was about. */
+function question(turn: Turn, blockedReason: BlockReason | null): NewChatMessage {
   const page = turn.request.context?.page;
-  await appendChatMessage(db, turn.conversationId, {
+  return {
     role: 'user',
     content: turn.request.body,
     action: turn.route.action,
     confidence: turn.route.confidence,
     blockedReason,
     page: page ? Object.fromEntries(Object.entries(page).filter(([, v]) => v !== undefined)) : null,
-  });
+  };
 }
+
+const conversationOf = (turn: Turn) => ({ id: turn.conversationId, channel: turn.request.context?.channel ?? null });
 
 function blockedTurn(
   services: ChatServices,
@@ -122,13 +141,10 @@ function blockedTurn(
   return async (emit) => {
     emit(meta(turn));
     emit({ event: 'message', data: { text: BLOCKED_TEXT[reason], reason } });
-    await storeQuestion(services, turn, reason);
-    await appendChatMessage(services.db, turn.conversationId, {
-      role: 'assistant',
-      content: BLOCKED_TEXT[reason],
-      action: turn.route.action,
-      blockedReason: reason,
-    });
+    await storeChatMessages(services.db, turn.caller, conversationOf(turn), [
+      question(turn, reason),
+      { role: 'assistant', content: BLOCKED_TEXT[reason], action: turn.route.action, blockedReason: reason },
+    ]);
     log.info({ blocked: reason }, 'chat turn blocked');
     emit(done(turn, null, remaining));
   };
@@ -144,9 +160,7 @@ function answeredTurn(
   return async (emit) => {
     const started = performance.now();
     emit(meta(turn));
-    const question = storeQuestion(services, turn, null);
     const answer = await streamAnswer(provider, turn, emit);
-    await question;
     let remaining = quota.remaining;
     if (answer.failure && !answer.text) {
       // Nothing was answered, so nothing is counted against the quota.
@@ -154,15 +168,20 @@ function answeredTurn(
       if (remaining !== null) remaining += 1;
     }
     const revised = answer.failure ? null : reviewAnswer(turn.request.body, answer.text);
-    if (answer.text) {
-      await appendChatMessage(services.db, turn.conversationId, {
-        role: 'assistant',
-        content: answer.text,
-        action: turn.route.action,
-        confidence: turn.route.confidence,
-        revised,
-      });
-    }
+    // The question is stored with its answer, in one statement: a process that dies mid-answer loses that
+    // one exchange from the chat history (nothing graded is ever kept this way).
+    const reply: NewChatMessage[] = answer.text
+      ? [
+          {
+            role: 'assistant',
+            content: answer.text,
+            action: turn.route.action,
+            confidence: turn.route.confidence,
+            revised,
+          },
+        ]
+      : [];
+    await storeChatMessages(services.db, turn.caller, conversationOf(turn), [question(turn, null), ...reply]);
     if (answer.failure) {
       log.warn({ err: answer.failure, partial_chars: answer.text.length }, 'chat model failed');
       emit({

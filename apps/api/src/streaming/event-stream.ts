@@ -13,6 +13,9 @@ import type { BackgroundWork } from '../background-work.js';
 
 export type Emit<E extends StreamEvent> = (event: E) => void;
 
+/** Frames closer together than this share a write (a reader sees text arrive at most this much later). */
+const WRITE_INTERVAL_MS = 20;
+
 /** A turn that has passed its checks and now only streams: it reports failures as events, never throws. */
 export type StreamedTurn<E extends StreamEvent> = (emit: Emit<E>) => Promise<void>;
 
@@ -25,14 +28,35 @@ export function eventStream<E extends StreamEvent>(
   c.header('X-Accel-Buffering', 'no'); // proxies such as nginx would otherwise hold frames back
   return streamSSE(c, async (stream) => {
     // Frames queue behind each other rather than behind the turn: a slow reader never slows the model.
-    let frames = Promise.resolve();
+    // Every write is a system call, so a frame goes out at once when nothing was written for
+    // WRITE_INTERVAL_MS (the first delta never waits), and frames closer together than that
+    // leave in one write.
+    let pending = '';
+    let written: Promise<unknown> = Promise.resolve();
+    let lastWrite = Number.NEGATIVE_INFINITY;
+    let scheduled = false;
+    const flush = () => {
+      scheduled = false;
+      if (!pending) return;
+      const text = pending;
+      pending = '';
+      lastWrite = performance.now();
+      written = written.then(() => (stream.aborted ? undefined : stream.write(text)));
+    };
     const emit: Emit<E> = ({ event, data }) => {
-      frames = frames.then(() => (stream.aborted ? undefined : stream.writeSSE({ event, data: JSON.stringify(data) })));
+      // JSON.stringify escapes newlines, so `data` is always one line.
+      pending += `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+      if (scheduled) return;
+      scheduled = true;
+      const wait = lastWrite + WRITE_INTERVAL_MS - performance.now();
+      if (wait > 0) setTimeout(flush, wait);
+      else setImmediate(flush);
     };
     await work.track(turn(emit)).catch((err) => {
       log.error({ err }, 'streamed turn failed');
       emit({ event: 'error', data: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' } } as E);
     });
-    await frames;
+    flush();
+    await written;
   });
 }

@@ -1,76 +1,138 @@
-/** The text channel's queries: the session with its patient, and the turn's claim on the clock. */
+/**
+ * The text channel's queries. A turn costs three statements: the session with
+ * its patient and transcript; the turn's claim on the clock together with the
+ * student's words; the patient's reply together with the release of the turn.
+ * Each is a named prepared statement (a drizzle `.prepare()`, or plain SQL on
+ * the postgres.js client), one round trip each.
+ */
 import type { PatientEngine } from '@sp/core';
-import { caseStudies, type Database, type Session, sessions } from '@sp/db';
-import type { PatientCase } from '@sp/persona';
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { appendTurn, caseStudies, type Database, type Session, sessionMessages, sessions } from '@sp/db';
+import type { PatientCase, PriorTurn } from '@sp/persona';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Caller } from '../app-context.js';
 import { isUuid } from '../sessions/session-store.js';
 
 export interface TextSession {
   session: Session;
   patient: PatientCase;
-  /** The row version (Postgres `xmin`) the turn was judged on. */
+  /** The turns so far, in order. */
+  transcript: PriorTurn[];
+  /** The row version (Postgres `xmin`) the turn is judged on. */
   version: string;
 }
 
-/** The caller's own session with the case study's patient, in one round trip. */
+/** The session with its patient and transcript, prepared once per database handle (one round trip per call). */
+function prepareSessionRead(db: Database) {
+  return db
+    .select({
+      session: sessions,
+      persona: caseStudies.persona,
+      facts: caseStudies.facts,
+      instructions: caseStudies.instructions,
+      transcript: sql<PriorTurn[]>`(select coalesce(json_agg(json_build_object('role', m.role, 'content', m.content)
+        order by m.sequence), '[]') from ${sessionMessages} m where m.session_id = ${sessions.id})`,
+      version: sql<string>`${sessions}.xmin::text`,
+    })
+    .from(sessions)
+    .innerJoin(caseStudies, eq(caseStudies.id, sessions.contentId))
+    .where(
+      and(
+        eq(sessions.id, sql.placeholder('id')),
+        eq(sessions.tenantId, sql.placeholder('tenantId')),
+        eq(sessions.userId, sql.placeholder('userId')),
+      ),
+    )
+    .prepare('text_session_read');
+}
+
+const sessionReads = new WeakMap<Database, ReturnType<typeof prepareSessionRead>>();
+
+/** The caller's own session with the case study's patient and the transcript so far. */
 export async function ownSessionWithPatient(
   db: Database,
   caller: Caller,
   sessionId: string,
 ): Promise<TextSession | null> {
   if (!isUuid(sessionId)) return null;
-  const [row] = await db
-    .select({
-      session: sessions,
-      persona: caseStudies.persona,
-      facts: caseStudies.facts,
-      instructions: caseStudies.instructions,
-      version: sql<string>`${sessions}.xmin::text`,
-    })
-    .from(sessions)
-    .innerJoin(caseStudies, eq(caseStudies.id, sessions.contentId))
-    .where(and(eq(sessions.id, sessionId), eq(sessions.tenantId, caller.tenantId), eq(sessions.userId, caller.userId)));
+  let read = sessionReads.get(db);
+  if (!read) {
+    read = prepareSessionRead(db);
+    sessionReads.set(db, read);
+  }
+  const [row] = await read.execute({ id: sessionId, tenantId: caller.tenantId, userId: caller.userId });
   if (!row) return null;
-  const { session, version, ...patient } = row;
-  return { session, patient, version };
+  const { session, transcript, version, ...patient } = row;
+  return { session, patient, transcript, version };
 }
 
 /**
- * Counts a text turn on the clock and marks its reply as under way, only if
- * the row is still the version the turn was judged on (`xmin` changes with
- * every update), so a racing turn, heartbeat or ending makes this write
- * nothing and the caller judges again. The student is not in the voice room
- * (a stale segment is closed here), and the reconnect window restarts now.
+ * Counts a text turn on the clock, marks its reply as under way and stores the
+ * student's words, in one statement, only if the row is still the version the
+ * turn was judged on (`xmin` changes with every update): a racing turn,
+ * heartbeat or ending makes it write nothing, and the caller judges again.
+ * The student is not in the voice room (a stale segment is closed here), and
+ * the reconnect window restarts now. Returns null when nothing was claimed,
+ * else the question's sequence number.
  */
 export async function claimTextTurn(
   db: Database,
   judged: TextSession,
-  turn: { at: Date; elapsed: number; engine: PatientEngine },
-): Promise<Session | null> {
+  turn: { at: Date; elapsed: number; engine: PatientEngine; question: string },
+): Promise<{ sequence: number } | null> {
   const { session } = judged;
-  const [row] = await db
-    .update(sessions)
-    .set({
-      channel: 'text',
-      status: 'active',
-      startTime: session.startTime ?? turn.at,
-      elapsedActiveTime: turn.elapsed,
-      connectedSince: null,
-      lastActivity: turn.at,
-      lastDisconnectAt: turn.at,
-      textTurnStartedAt: turn.at,
-      patientEngine: turn.engine === 'scripted' || session.patientEngine === 'scripted' ? 'scripted' : 'model',
-      updatedAt: sql`now()`,
-    })
-    .where(
-      and(eq(sessions.id, session.id), ne(sessions.status, 'ended'), sql`${sessions}.xmin = ${judged.version}::xid`),
+  // drizzle turns off the client's own date handling: timestamps travel as ISO text.
+  const at = turn.at.toISOString();
+  const engine = turn.engine === 'scripted' || session.patientEngine === 'scripted' ? 'scripted' : 'model';
+  const [row] = await db.$client<{ claimed: boolean; sequence: number | null }[]>`
+    with claimed as (
+      update sessions set channel = 'text', status = 'active', start_time = coalesce(start_time, ${at}::timestamptz),
+        elapsed_active_time = ${turn.elapsed}, connected_since = null, last_activity = ${at}::timestamptz,
+        last_disconnect_at = ${at}::timestamptz, text_turn_started_at = ${at}::timestamptz, patient_engine = ${engine},
+        updated_at = now()
+      where id = ${session.id} and status <> 'ended' and xmin = ${judged.version}::xid
+      returning id
+    ),
+    question as (
+      insert into session_messages (session_id, sequence, role, content, channel)
+      select id, (select coalesce(max(sequence), 0) + 1 from session_messages where session_id = ${session.id}),
+        'user', ${turn.question}, 'text'
+      from claimed
+      on conflict (session_id, sequence) do nothing
+      returning sequence
     )
-    .returning();
-  return row ?? null;
+    select exists (select 1 from claimed) as claimed, (select sequence from question) as sequence
+  `;
+  if (!row?.claimed) return null;
+  if (row.sequence !== null) return { sequence: row.sequence };
+  // A voice turn flushed late took the number: store the question under the next one.
+  const stored = await appendTurn(db, session.id, { role: 'user', content: turn.question, channel: 'text' });
+  return { sequence: stored.sequence };
 }
 
-/** The reply is stored: the next text turn may come. */
+/** Stores the patient's reply and frees the session for the next text turn, in one statement. */
+export async function storeReply(
+  db: Database,
+  sessionId: string,
+  reply: { content: string; interrupted: boolean },
+  turnStartedAt: Date,
+): Promise<number> {
+  const [row] = await db.$client<{ sequence: number }[]>`
+    with released as (
+      update sessions set text_turn_started_at = null
+      where id = ${sessionId} and text_turn_started_at = ${turnStartedAt.toISOString()}::timestamptz
+    )
+    insert into session_messages (session_id, sequence, role, content, channel, interrupted)
+    values (${sessionId}, (select coalesce(max(sequence), 0) + 1 from session_messages where session_id = ${sessionId}),
+      'assistant', ${reply.content}, 'text', ${reply.interrupted})
+    on conflict (session_id, sequence) do nothing
+    returning sequence
+  `;
+  if (row) return row.sequence;
+  const stored = await appendTurn(db, sessionId, { role: 'assistant', channel: 'text', ...reply });
+  return stored.sequence;
+}
+
+/** The turn is over without a reply: the next text turn may come. */
 export async function releaseTextTurn(db: Database, sessionId: string, startedAt: Date): Promise<void> {
   await db
     .update(sessions)

@@ -18,17 +18,28 @@ import {
   sessionEndedError,
   textTurnVerdict,
 } from '@sp/core';
-import { appendTurn, endSession, type Session } from '@sp/db';
+import { endSession, type Session } from '@sp/db';
 import { type ConfiguredProvider, streamChat, toModelError } from '@sp/models';
-import { PATIENT_GOODBYE_LINE, type PatientCase, scriptedReply, textPatientMessages } from '@sp/persona';
+import {
+  PATIENT_GOODBYE_LINE,
+  type PatientCase,
+  type PriorTurn,
+  scriptedReply,
+  textPatientMessages,
+} from '@sp/persona';
 import type { Logger } from 'pino';
 import type { Caller } from '../app-context.js';
 import type { Services } from '../deps.js';
 import { endAfterFailedCheck } from '../sessions/resume-session.js';
 import { closeRoom } from '../sessions/room-closing.js';
-import { transcriptOf } from '../sessions/session-store.js';
 import type { Emit, StreamedTurn } from '../streaming/event-stream.js';
-import { claimTextTurn, ownSessionWithPatient, releaseTextTurn, type TextSession } from './text-session-store.js';
+import {
+  claimTextTurn,
+  ownSessionWithPatient,
+  releaseTextTurn,
+  storeReply,
+  type TextSession,
+} from './text-session-store.js';
 
 type TextServices = Pick<Services, 'db' | 'models' | 'config' | 'now' | 'livekit'>;
 
@@ -38,8 +49,13 @@ const MAX_CLAIMS = 3;
 interface ClaimedTurn {
   session: Session;
   patient: PatientCase;
+  /** The turns before this one. */
+  history: PriorTurn[];
   body: string;
+  /** The student's turn, as stored. */
+  sequence: number;
   at: Date;
+  elapsed: number;
   engine: PatientEngine;
   expired: boolean;
   leavingSoon: boolean;
@@ -52,30 +68,25 @@ export async function prepareTextTurn(
   body: string,
   log: Logger,
 ): Promise<StreamedTurn<SessionStreamEvent>> {
-  const { db, models, livekit } = services;
-  const engine: PatientEngine = models.configured ? 'model' : 'scripted';
   const turnLog = log.child({ session_id: sessionId });
-  const [claimed, history] = await Promise.all([
-    claimTurn(services, caller, sessionId, body, engine, turnLog),
-    transcriptOf(db, sessionId),
-  ]);
-  if (claimed.switchedFromVoice) {
+  const { turn, switchedFromVoice } = await claimTurn(services, caller, sessionId, body, turnLog);
+  if (switchedFromVoice) {
     // The voice room has nobody left to serve; its agent leaves at its next heartbeat anyway.
-    void closeRoom(livekit, claimed.switchedFromVoice, turnLog);
+    void closeRoom(services.livekit, switchedFromVoice, turnLog);
   }
-  return (emit) => runTextTurn(services, claimed.turn, history, emit, turnLog);
+  return (emit) => runTextTurn(services, turn, emit, turnLog);
 }
 
-/** Judges the turn and claims it on the clock, or throws the answer the student gets instead. */
+/** Judges the turn and claims it on the clock (storing the student's words), or throws the answer instead. */
 async function claimTurn(
   services: TextServices,
   caller: Caller,
   sessionId: string,
   body: string,
-  engine: PatientEngine,
   log: Logger,
 ): Promise<{ turn: ClaimedTurn; switchedFromVoice: string | null }> {
-  const { db, config, now } = services;
+  const { db, config, now, models } = services;
+  const engine: PatientEngine = models.configured ? 'model' : 'scripted';
   const limits = {
     reconnectWindowSeconds: config.RECONNECT_WINDOW_SECONDS,
     gapCapSeconds: config.TEXT_TURN_GAP_CAP_SECONDS,
@@ -83,8 +94,9 @@ async function claimTurn(
   for (let attempt = 1; ; attempt++) {
     const judged: TextSession | null = await ownSessionWithPatient(db, caller, sessionId);
     if (!judged) throw notFound('Session');
+    const { session } = judged;
     const at = now();
-    const verdict = textTurnVerdict({ ...judged.session }, at, limits);
+    const verdict = textTurnVerdict(session, at, limits);
     switch (verdict.kind) {
       case 'already_ended':
         throw sessionEndedError(verdict.endReason);
@@ -97,23 +109,25 @@ async function claimTurn(
       case 'busy':
         throw busy();
       case 'end':
-        throw await endAfterFailedCheck(services, judged.session, verdict.endReason, log);
+        throw await endAfterFailedCheck(services, session, verdict.endReason, log);
     }
-    const session = await claimTextTurn(db, judged, { at, elapsed: verdict.elapsed, engine });
-    if (session) {
+    const claimed = await claimTextTurn(db, judged, { at, elapsed: verdict.elapsed, engine, question: body });
+    if (claimed) {
       const warnAt = SESSION_DEFAULTS.warningBeforeEndSeconds;
-      const leftBefore = session.durationLimit - activeTime(judged.session, at);
-      const leftAfter = session.durationLimit - verdict.elapsed;
-      const turn = {
+      const turn: ClaimedTurn = {
         session,
         patient: judged.patient,
+        history: judged.transcript,
         body,
+        sequence: claimed.sequence,
         at,
+        elapsed: verdict.elapsed,
         engine,
         expired: verdict.expired,
-        leavingSoon: leftAfter <= warnAt && leftBefore > warnAt,
+        leavingSoon:
+          session.durationLimit - verdict.elapsed <= warnAt && session.durationLimit - activeTime(session, at) > warnAt,
       };
-      return { turn, switchedFromVoice: judged.session.channel === 'voice' ? judged.session.roomName : null };
+      return { turn, switchedFromVoice: session.channel === 'voice' ? session.roomName : null };
     }
     if (attempt >= MAX_CLAIMS) throw busy();
   }
@@ -124,35 +138,28 @@ const busy = () => new DomainError('SESSION_BUSY', 'The patient is still answeri
 async function runTextTurn(
   services: TextServices,
   turn: ClaimedTurn,
-  history: { role: 'user' | 'assistant'; content: string }[],
   emit: Emit<SessionStreamEvent>,
   log: Logger,
 ): Promise<void> {
   const { db, models } = services;
   const { session } = turn;
-  const question = await appendTurn(db, session.id, { role: 'user', content: turn.body, channel: 'text' });
-  emit({ event: 'meta', data: { session_id: session.id, sequence: question.sequence, engine: turn.engine } });
+  emit({ event: 'meta', data: { session_id: session.id, sequence: turn.sequence, engine: turn.engine } });
 
   const reply = turn.expired
     ? await sayWords(PATIENT_GOODBYE_LINE, emit)
     : models.configured
-      ? await streamPatient(models, turn, history, emit)
-      : await sayWords(scriptedReply(turn.patient, turn.body, history).text, emit);
+      ? await streamPatient(models, turn, emit)
+      : await sayWords(scriptedReply(turn.patient, turn.body, turn.history).text, emit);
 
-  const stored = reply.text
-    ? await appendTurn(db, session.id, {
-        role: 'assistant',
-        content: reply.text,
-        channel: 'text',
-        interrupted: reply.failure !== null,
-      })
+  const sequence = reply.text
+    ? await storeReply(db, session.id, { content: reply.text, interrupted: reply.failure !== null }, turn.at)
     : null;
-  let final = session;
+  let ending = { status: 'active' as Session['status'], endReason: null as Session['endReason'] };
   if (turn.expired) {
     const outcome = await endSession(db, session.id, 'timer_expired');
-    final = outcome.session ?? session;
-    log.info({ ended: outcome.ended, end_reason: final.endReason }, 'text session ended on timer');
-  } else {
+    ending = { status: 'ended', endReason: outcome.session?.endReason ?? 'timer_expired' };
+    log.info({ ended: outcome.ended, end_reason: ending.endReason }, 'text session ended on timer');
+  } else if (sequence === null) {
     await releaseTextTurn(db, session.id, turn.at);
   }
   if (reply.failure) {
@@ -162,16 +169,16 @@ async function runTextTurn(
       data: { code: 'MODEL_UNAVAILABLE', message: 'The patient could not answer just now; please send that again.' },
     });
   }
-  log.info({ sequence: stored?.sequence ?? null, engine: turn.engine, expired: turn.expired }, 'text turn answered');
+  log.info({ sequence, engine: turn.engine, expired: turn.expired }, 'text turn answered');
   emit({
     event: 'done',
     data: {
       session_id: session.id,
-      sequence: stored?.sequence ?? null,
-      status: final.status,
-      end_reason: final.endReason,
-      elapsed_active_time: final.elapsedActiveTime,
-      duration_limit: final.durationLimit,
+      sequence,
+      status: ending.status,
+      end_reason: ending.endReason,
+      elapsed_active_time: turn.elapsed,
+      duration_limit: session.durationLimit,
     },
   });
 }
@@ -182,16 +189,11 @@ async function sayWords(text: string, emit: Emit<SessionStreamEvent>) {
   return { text, failure: null };
 }
 
-async function streamPatient(
-  provider: ConfiguredProvider,
-  turn: ClaimedTurn,
-  history: { role: 'user' | 'assistant'; content: string }[],
-  emit: Emit<SessionStreamEvent>,
-) {
+async function streamPatient(provider: ConfiguredProvider, turn: ClaimedTurn, emit: Emit<SessionStreamEvent>) {
   let text = '';
   let failure: Error | null = null;
   try {
-    const messages = textPatientMessages(turn.patient, history, turn.body, { leavingSoon: turn.leavingSoon });
+    const messages = textPatientMessages(turn.patient, turn.history, turn.body, { leavingSoon: turn.leavingSoon });
     for await (const delta of streamChat(provider, { messages, model: provider.models.patient })) {
       text += delta;
       emit({ event: 'delta', data: { text: delta } });

@@ -35,7 +35,7 @@ parentPort?.on('message', (message: string) => {
   const timings: ModelTiming[] = server.requests
     .filter((r) => r.path === '/v1/chat/completions' && r.respondedAt !== undefined)
     .map((r) => ({ marker: markerOf(r.body), at: r.at, respondedAt: r.respondedAt as number }));
-  server.reset();
+  server.requests.length = 0;
   parentPort?.postMessage(timings);
 });
 parentPort?.postMessage({ baseURL: server.baseURL });

@@ -14,6 +14,8 @@ export interface StreamClientsJob {
   /** One student each: their token, and for `session` their text session. */
   students: { token: string; sessionId?: string }[];
   seconds: number;
+  /** Students start spread over this many seconds, as a class does, not all in the same millisecond. */
+  rampSeconds: number;
 }
 
 export interface StreamRecord {
@@ -51,7 +53,11 @@ async function oneStream(
   const sentAt = epochNow();
   const res = await fetch(url, {
     method: 'POST',
-    headers: { authorization: `Bearer ${student.token}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${student.token}`,
+      'content-type': 'application/json',
+      'x-bench-marker': marker,
+    },
     body: JSON.stringify(body),
   });
   if (res.status !== 200) throw new Error(`${job.target} answered ${res.status}: ${await res.text()}`);
@@ -74,6 +80,7 @@ export async function runStreamClients(job: StreamClientsJob): Promise<StreamCli
   const deadline = started + job.seconds * 1000;
   await Promise.all(
     job.students.map(async (student, index) => {
+      await new Promise((resolve) => setTimeout(resolve, (index / job.students.length) * job.rampSeconds * 1000));
       let conversation: string | undefined;
       for (let n = 0; performance.now() < deadline; n++) {
         try {

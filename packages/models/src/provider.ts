@@ -21,7 +21,8 @@ export interface UnconfiguredProvider {
 
 export type ModelProvider = ConfiguredProvider | UnconfiguredProvider;
 
-export function modelProvider(config: ModelConfig): ModelProvider {
+/** `fetch` replaces the client's HTTP (a benchmark times each model request with it). */
+export function modelProvider(config: ModelConfig, options: { fetch?: typeof fetch } = {}): ModelProvider {
   if (!config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) {
     return { configured: false, reason: 'OPENAI_API_KEY and OPENAI_BASE_URL are unset' };
   }
@@ -33,6 +34,7 @@ export function modelProvider(config: ModelConfig): ModelProvider {
     timeout: config.MODEL_TIMEOUT_MS,
     // Callers own retries, so attempts are counted and backed off in one place.
     maxRetries: 0,
+    ...(options.fetch && { fetch: options.fetch }),
   });
   return {
     configured: true,

@@ -216,7 +216,8 @@ async function streamCompletion(
   const pieces = content.match(/(\S+\s*){1,3}|\s+/g) ?? [];
   for (const [sent, piece] of pieces.entries()) {
     if (sent === failAfterChunks) return breakOff(response);
-    if (chunkDelayMs > 0) await sleep(chunkDelayMs);
+    // The pause is between chunks: the first one follows the time to first token at once.
+    if (chunkDelayMs > 0 && sent > 0) await sleep(chunkDelayMs);
     if (response.destroyed) return;
     response.write(chunk(answer.refusal ? { refusal: piece } : { content: piece }, null));
   }

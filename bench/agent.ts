@@ -37,6 +37,8 @@ const TURNS = Number(values.turns);
 const LLM_MS = Number(values['llm-ms']);
 const HEARTBEAT_PHASE_S = Number(values['heartbeat-seconds']);
 const HEARTBEAT_MS = 5_000;
+/** How long the idle floor is measured before the heartbeat phase. */
+const IDLE_PHASE_S = 10;
 
 const logger = silentLogger;
 const mb = (bytes: number) => bytes / 1024 / 1024;
@@ -165,6 +167,9 @@ try {
   await Promise.all(calls.map((call) => call.shutdown('bench over')));
   const [{ stored } = { stored: 0 }] = await handle.sql`select count(*)::int as stored from session_messages`;
 
+  // The idle floor first: what this process and Postgres burn with no timer running (GC, pools, background workers).
+  const idle = await cpuOver(IDLE_PHASE_S * 1000, pg.pid);
+
   // Phase 2: only the active timers of the same sessions, heartbeating every 5 s.
   const heartbeats: { startedAt: number; ms: number }[] = [];
   const timers = rows.map(
@@ -199,8 +204,11 @@ try {
   const sorted = [...persistMs].sort((a, b) => a - b);
   const writes = [...writeMs].sort((a, b) => a - b);
   const greetings = [...greetingMs].sort((a, b) => a - b);
-  const heartbeatCpuPct = ((cpu.user + cpu.system) / 1000 / wall) * 100;
-  const pgCpuPct = pgCpuBefore !== null && pgCpuAfter !== null ? ((pgCpuAfter - pgCpuBefore) / wall) * 100 : null;
+  const heartbeatCpuPct = ((cpu.user + cpu.system) / 1000 / wall) * 100 - idle.nodePct;
+  const pgCpuPct =
+    pgCpuBefore !== null && pgCpuAfter !== null && idle.pgPct !== null
+      ? ((pgCpuAfter - pgCpuBefore) / wall) * 100 - idle.pgPct
+      : null;
   // The heartbeats that started inside the measured window (each timer ticks every 5 s from its connect).
   const beats = heartbeats
     .filter((beat) => beat.startedAt >= wallBefore && beat.startedAt <= wallBefore + wall)
@@ -244,14 +252,15 @@ try {
     ],
     [
       'heartbeat cost, worker',
-      `${heartbeatCpuPct.toFixed(2)} % of one core (Node) for ${SESSIONS} sessions every ${HEARTBEAT_MS / 1000} s`,
+      `${heartbeatCpuPct.toFixed(2)} % of one core (Node) for ${SESSIONS} sessions every ${HEARTBEAT_MS / 1000} s, ` +
+        `beyond the idle process (${idle.nodePct.toFixed(2)} % over ${IDLE_PHASE_S} s with no timer)`,
     ],
     [
       'heartbeat cost, Postgres',
       pgCpuPct === null
         ? 'not measurable here (no /proc)'
-        : `${pgCpuPct.toFixed(2)} % of one core (every server process, background workers included, ` +
-          `from /proc in ${(1000 / clockTicks()).toFixed(0)} ms ticks)`,
+        : `${pgCpuPct.toFixed(2)} % of one core (every server process, from /proc in ` +
+          `${(1000 / clockTicks()).toFixed(0)} ms ticks), beyond the idle server (${idle.pgPct?.toFixed(2)} %)`,
     ],
     ['heartbeat cost, total', `${(heartbeatCpuPct + (pgCpuPct ?? 0)).toFixed(2)} % of one core (target < 1 %)`],
   ];
@@ -259,5 +268,20 @@ try {
   for (const [k, v] of table) console.log(`${k?.padEnd(width)}  ${v}`);
 } finally {
   for (const stop of stopAll) await stop().catch(() => {});
+}
+
+/** CPU of this process and of the Postgres server over a wait, in % of one core. */
+async function cpuOver(ms: number, pgPid: number): Promise<{ nodePct: number; pgPct: number | null }> {
+  const pgBefore = postgresCpuMs(pgPid);
+  const before = process.cpuUsage();
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const cpu = process.cpuUsage(before);
+  const wall = performance.now() - started;
+  const pgAfter = postgresCpuMs(pgPid);
+  return {
+    nodePct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
+    pgPct: pgBefore !== null && pgAfter !== null ? ((pgAfter - pgBefore) / wall) * 100 : null,
+  };
 }
 process.exit(0);

@@ -8,6 +8,7 @@
  */
 import { and, eq, isNotNull, ne, type SQL, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
+import { preparedFor } from './prepared.js';
 import { type Session, sessions } from './schema.js';
 
 /** Which session, and optionally which room: a worker in a room the session has moved away from writes nothing. */
@@ -60,13 +61,28 @@ export async function openSegment(db: Database, target: ClockTarget): Promise<Se
  * open segment; the caller reads the row to learn which.
  */
 export async function heartbeat(db: Database, target: ClockTarget): Promise<Session | null> {
-  const [row] = await db
-    .update(sessions)
-    .set({ elapsedActiveTime: runningElapsedSql, lastActivity: sql`now()`, updatedAt: sql`now()` })
-    .where(targetWhere(target, eq(sessions.status, 'active'), isNotNull(sessions.connectedSince)))
-    .returning();
+  const statement = target.roomName ? heartbeatInRoom(db) : heartbeatAnyRoom(db);
+  const [row] = await statement.execute({ sessionId: target.sessionId, roomName: target.roomName });
   return row ?? null;
 }
+
+/** Every few seconds for every call, so prepared (with and without the room condition). */
+const heartbeatStatement = (db: Database, inRoom: boolean) =>
+  db
+    .update(sessions)
+    .set({ elapsedActiveTime: runningElapsedSql, lastActivity: sql`now()`, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(sessions.id, sql.placeholder('sessionId')),
+        inRoom ? eq(sessions.roomName, sql.placeholder('roomName')) : undefined,
+        eq(sessions.status, 'active'),
+        isNotNull(sessions.connectedSince),
+      ),
+    )
+    .returning()
+    .prepare(inRoom ? 'clock_heartbeat_in_room' : 'clock_heartbeat');
+const heartbeatInRoom = preparedFor((db) => heartbeatStatement(db, true));
+const heartbeatAnyRoom = preparedFor((db) => heartbeatStatement(db, false));
 
 /**
  * The student left: the running total is written, the segment closes and the

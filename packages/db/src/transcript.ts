@@ -3,10 +3,10 @@
  * message, numbered 1, 2, 3... per session across resumes. Used by the voice
  * worker and the text channel alike.
  */
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
+import { preparedFor } from './prepared.js';
 import { type SessionMessage, sessionMessages } from './schema.js';
-import { insertInSequence, nextSequenceSql } from './sequence.js';
 
 export interface Turn {
   role: 'user' | 'assistant';
@@ -30,25 +30,49 @@ export class UnknownSessionError extends Error {
 /** Postgres: insert or update on table violates foreign key constraint. */
 const FOREIGN_KEY_VIOLATION = '23503';
 
-/** Stores a turn under the session's next sequence number (see sequence.ts). */
+/**
+ * A turn is stored under the session's next sequence number: the INSERT reads
+ * it from the committed turns itself, and the unique (session_id, sequence)
+ * index settles any race: a writer whose insert did nothing (the number was
+ * just taken) tries again with the number after the winner's. So concurrent
+ * writers never share a number nor leave a gap, and the usual case is one
+ * round trip. Every committed turn of every call goes through here, so the
+ * statement is prepared.
+ */
+const insertTurn = preparedFor((db) =>
+  db
+    .insert(sessionMessages)
+    .values({
+      sessionId: sql.placeholder('sessionId'),
+      sequence: sql`(select coalesce(max(${sessionMessages.sequence}), 0) + 1 from ${sessionMessages}
+        where ${sessionMessages.sessionId} = ${sql.placeholder('sessionId')})`,
+      role: sql.placeholder('role'),
+      content: sql.placeholder('content'),
+      channel: sql.placeholder('channel'),
+      interrupted: sql.placeholder('interrupted'),
+      metrics: sql`${sql.placeholder('metrics')}::jsonb`,
+      timestamp: sql`coalesce(${sql.placeholder('timestamp')}::timestamptz, now())`,
+    })
+    .onConflictDoNothing({ target: [sessionMessages.sessionId, sessionMessages.sequence] })
+    .returning()
+    .prepare('transcript_append_turn'),
+);
+
+/** Stores a turn under the session's next sequence number. */
 export async function appendTurn(db: Database, sessionId: string, turn: Turn): Promise<SessionMessage> {
   try {
-    return await insertInSequence(() =>
-      db
-        .insert(sessionMessages)
-        .values({
-          sessionId,
-          sequence: nextSequenceSql(sessionMessages, sessionMessages.sequence, sessionMessages.sessionId, sessionId),
-          role: turn.role,
-          content: turn.content,
-          channel: turn.channel,
-          interrupted: turn.interrupted ?? false,
-          metrics: turn.metrics ?? null,
-          ...(turn.timestamp ? { timestamp: turn.timestamp } : {}),
-        })
-        .onConflictDoNothing({ target: [sessionMessages.sessionId, sessionMessages.sequence] })
-        .returning(),
-    );
+    for (;;) {
+      const [row] = await insertTurn(db).execute({
+        sessionId,
+        role: turn.role,
+        content: turn.content,
+        channel: turn.channel,
+        interrupted: turn.interrupted ?? false,
+        metrics: turn.metrics ? JSON.stringify(turn.metrics) : null,
+        timestamp: turn.timestamp?.toISOString() ?? null,
+      });
+      if (row) return row;
+    }
   } catch (error) {
     const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
     if (code === FOREIGN_KEY_VIOLATION) throw new UnknownSessionError(sessionId);

@@ -1,5 +1,5 @@
 /** The session queries the API runs, each reading like the SQL it sends. */
-import { caseStudies, type Database, type Session, sessionMessages, sessions } from '@sp/db';
+import { caseStudies, type Database, preparedFor, type Session, sessionMessages, sessions } from '@sp/db';
 import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
 import type { Caller } from '../app-context.js';
 import { isStaff } from '../auth.js';
@@ -7,10 +7,7 @@ import { isStaff } from '../auth.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string) => UUID.test(value);
 
-/**
- * The hot queries, prepared once per database handle: drizzle then skips
- * rebuilding their SQL on every request. Placeholders are bound per call.
- */
+/** The hot queries, prepared once per database handle (see @sp/db prepared.ts); placeholders are bound per call. */
 function prepareQueries(db: Database) {
   const id = sql.placeholder('id');
   const tenantId = sql.placeholder('tenantId');
@@ -54,15 +51,7 @@ function prepareQueries(db: Database) {
   };
 }
 
-const preparedByDb = new WeakMap<Database, ReturnType<typeof prepareQueries>>();
-function queries(db: Database) {
-  let prepared = preparedByDb.get(db);
-  if (!prepared) {
-    prepared = prepareQueries(db);
-    preparedByDb.set(db, prepared);
-  }
-  return prepared;
-}
+const queries = preparedFor(prepareQueries);
 
 /**
  * The session if the caller may see it: their own, or (for staff reading) any

@@ -6,7 +6,7 @@
  * the postgres.js client), one round trip each.
  */
 import type { PatientEngine } from '@sp/core';
-import { appendTurn, caseStudies, type Database, type Session, sessionMessages, sessions } from '@sp/db';
+import { appendTurn, caseStudies, type Database, preparedFor, type Session, sessionMessages, sessions } from '@sp/db';
 import type { PatientCase, PriorTurn } from '@sp/persona';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Caller } from '../app-context.js';
@@ -21,9 +21,9 @@ export interface TextSession {
   version: string;
 }
 
-/** The session with its patient and transcript, prepared once per database handle (one round trip per call). */
-function prepareSessionRead(db: Database) {
-  return db
+/** The session with its patient and transcript, prepared once per database handle. */
+const sessionRead = preparedFor((db) =>
+  db
     .select({
       session: sessions,
       persona: caseStudies.persona,
@@ -42,10 +42,8 @@ function prepareSessionRead(db: Database) {
         eq(sessions.userId, sql.placeholder('userId')),
       ),
     )
-    .prepare('text_session_read');
-}
-
-const sessionReads = new WeakMap<Database, ReturnType<typeof prepareSessionRead>>();
+    .prepare('text_session_read'),
+);
 
 /** The caller's own session with the case study's patient and the transcript so far. */
 export async function ownSessionWithPatient(
@@ -54,12 +52,7 @@ export async function ownSessionWithPatient(
   sessionId: string,
 ): Promise<TextSession | null> {
   if (!isUuid(sessionId)) return null;
-  let read = sessionReads.get(db);
-  if (!read) {
-    read = prepareSessionRead(db);
-    sessionReads.set(db, read);
-  }
-  const [row] = await read.execute({ id: sessionId, tenantId: caller.tenantId, userId: caller.userId });
+  const [row] = await sessionRead(db).execute({ id: sessionId, tenantId: caller.tenantId, userId: caller.userId });
   if (!row) return null;
   const { session, transcript, version, ...patient } = row;
   return { session, patient, transcript, version };

@@ -29,12 +29,27 @@ export function tokenVerifier(config: ApiConfig): VerifyToken {
     const secret = new TextEncoder().encode(config.JWT_SECRET);
     verify = (token) => jwtVerify(token, secret, { ...options, algorithms: ['HS256'] });
   }
+  // A student sends every request of a session with the same token: its signature is checked once, and the
+  // claims are kept until the token expires (never longer than VERIFIED_TTL_MS, so a token that carries no `exp`
+  // is checked again now and then).
+  const verified = new Map<string, { caller: Caller; until: number }>();
   return async (token) => {
+    const now = Date.now();
+    const known = verified.get(token);
+    if (known && known.until > now) return known.caller;
+    verified.delete(token);
     const { payload } = await verify(token);
     const claims = claimsSchema.parse(payload);
-    return { userId: claims.sub, tenantId: claims.tenant_id, role: claims.role };
+    const caller: Caller = { userId: claims.sub, tenantId: claims.tenant_id, role: claims.role };
+    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { caller, until: Math.min(now + VERIFIED_TTL_MS, (payload.exp ?? Infinity) * 1000) });
+    return caller;
   };
 }
+
+/** How many verified tokens are remembered (the oldest goes first), and for how long at most. */
+const VERIFIED_MAX = 10_000;
+const VERIFIED_TTL_MS = 5 * 60_000;
 
 const unauthorized = (message: string) => new DomainError('UNAUTHORIZED', message);
 

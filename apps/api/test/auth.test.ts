@@ -41,6 +41,18 @@ describe('bearer authentication', () => {
     expect(answers.map((a) => [a.status, a.body.error.code])).toEqual(Array(4).fill([401, 'UNAUTHORIZED']));
   });
 
+  it('stops accepting a token the moment it expires, though its signature was checked before', async () => {
+    const caller = { userId: 'u-expiring', tenantId: test.tenant.id, role: 'student' as const };
+    const token = await tokenFor(caller, { expiresIn: Math.floor(Date.now() / 1000) + 1 });
+
+    const before = await send(test.app, 'GET', '/v1/sessions', { token });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const after = await send(test.app, 'GET', '/v1/sessions', { token });
+
+    expect(before.status).toBe(200);
+    expect(after.status).toBe(401);
+  });
+
   it('answers 401 when the token lacks a tenant, has an unknown role or a tenant that is not an id', async () => {
     const secret = new TextEncoder().encode(test.config.JWT_SECRET);
     const sign = (claims: Record<string, unknown>) =>

@@ -66,7 +66,11 @@ function describeCrash(error: unknown): string {
 export async function runGradingJob(deps: GradingJobDeps, sessionId: string, queue: QueueContext): Promise<JobResult> {
   const { db, config } = deps;
   let log = deps.logger.child({ session_id: sessionId });
-  const claim = await claimReport(db, sessionId, config.GRADING_LEASE_SECONDS);
+  // The transcript is read while the report is claimed: one round trip off every job (wasted only when the claim fails).
+  const [claim, input] = await Promise.all([
+    claimReport(db, sessionId, config.GRADING_LEASE_SECONDS),
+    loadGradingInput(db, sessionId),
+  ]);
   if (claim.outcome === 'done' || claim.outcome === 'missing') {
     log.info({ report: claim.outcome === 'done' ? claim.status : 'missing' }, 'report already graded; nothing to do');
     return 'skipped';
@@ -88,7 +92,7 @@ export async function runGradingJob(deps: GradingJobDeps, sessionId: string, que
     renewLease(db, sessionId).catch((error) => log.warn({ err: error }, 'could not renew the report lease'));
   }, leaseMs / 3);
   try {
-    return await gradeClaimed({ ...deps, logger: log }, sessionId, cut.signal);
+    return await gradeClaimed({ ...deps, logger: log }, sessionId, input, cut.signal);
   } catch (error) {
     if (queue.signal?.aborted && queue.signal.reason instanceof ConsumerStopping) {
       log.warn({ last_try: queue.lastTry }, 'consumer stopping: report handed back for grading later');
@@ -114,9 +118,13 @@ export async function runGradingJob(deps: GradingJobDeps, sessionId: string, que
 }
 
 /** Grades a report this job holds and stores the outcome. */
-async function gradeClaimed(deps: GradingJobDeps, sessionId: string, signal: AbortSignal) {
+async function gradeClaimed(
+  deps: GradingJobDeps,
+  sessionId: string,
+  input: Awaited<ReturnType<typeof loadGradingInput>>,
+  signal: AbortSignal,
+) {
   const { db, config, logger: log } = deps;
-  const input = await loadGradingInput(db, sessionId);
   const outcome = input
     ? await gradeSession(input, {
         provider: deps.provider,

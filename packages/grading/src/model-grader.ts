@@ -17,7 +17,7 @@ import type { GradingInput } from './transcript.js';
 export interface ModelGraderOptions {
   provider: ConfiguredProvider;
   retry: RetryPolicy;
-  /** Called before each model call (the consumer counts attempts and renews its lease there). */
+  /** Called as each model call starts, and awaited with it (the consumer counts attempts there). */
   onAttempt?: (attempt: number) => Promise<void>;
   log?: Logger;
   sleep?: (ms: number) => Promise<void>;
@@ -73,15 +73,19 @@ export async function gradeWithModel(input: GradingInput, options: ModelGraderOp
   let lastError = 'no attempt was made';
   for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
     signal?.throwIfAborted();
-    await options.onAttempt?.(attempt);
+    // The attempt is recorded while the model works, not before it: one round trip off every job.
+    const recorded = options.onAttempt?.(attempt);
     try {
-      const answer = await requestStructured(provider, {
-        model,
-        name: 'grade_report',
-        schema,
-        messages: [...base, ...correction],
-        signal,
-      });
+      const [answer] = await Promise.all([
+        requestStructured(provider, {
+          model,
+          name: 'grade_report',
+          schema,
+          messages: [...base, ...correction],
+          signal,
+        }),
+        recorded,
+      ]);
       const problems = answer.ok ? answerProblems(answer.value, input.rubric, input.turns) : [answer.problem];
       if (answer.ok && !problems.length) return { ok: true, result: resultOf(answer.value, input, model) };
       lastError = `the model's answer was rejected: ${problems.join('; ')}`;

@@ -12,27 +12,10 @@ import {
   remainingTime,
   resumeFailedError,
   resumeVerdict,
-  type SessionClock,
 } from '../src/index.js';
+import { at, sessionClock, t0 } from './support/clock.js';
 
-const t0 = new Date('2026-01-01T10:00:00Z');
-const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
-
-function session(overrides: Partial<SessionClock> = {}): SessionClock {
-  return {
-    status: 'active',
-    endReason: null,
-    elapsedActiveTime: 0,
-    durationLimit: 600,
-    reconnectCount: 0,
-    connectedSince: null,
-    segmentBase: 0,
-    lastActivity: null,
-    lastDisconnectAt: null,
-    createdAt: t0,
-    ...overrides,
-  };
-}
+const session = sessionClock;
 
 describe('activeTime', () => {
   it('is the stored figure while the student is away', () => {

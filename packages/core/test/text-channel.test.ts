@@ -3,33 +3,14 @@ import {
   HEARTBEAT_STALE_SECONDS,
   sessionInProgress,
   TEXT_CHANNEL_DEFAULTS,
-  type TextChannelClock,
   textTurnElapsed,
   textTurnVerdict,
   voiceConnected,
 } from '../src/index.js';
+import { at, textClock } from './support/clock.js';
 
-const t0 = new Date('2026-01-01T10:00:00Z');
-const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 const limits = { reconnectWindowSeconds: 3600, gapCapSeconds: 60 };
-
-function session(overrides: Partial<TextChannelClock> = {}): TextChannelClock {
-  return {
-    status: 'active',
-    endReason: null,
-    elapsedActiveTime: 0,
-    durationLimit: 600,
-    reconnectCount: 0,
-    connectedSince: null,
-    segmentBase: 0,
-    lastActivity: null,
-    lastDisconnectAt: null,
-    createdAt: t0,
-    channel: 'text',
-    textTurnStartedAt: null,
-    ...overrides,
-  };
-}
+const session = textClock;
 
 describe('voiceConnected', () => {
   it('is true while a voice segment is open and its heartbeat is fresh', () => {

@@ -5,18 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseConfigSchema } from '../src/database-config.js';
 import { openDatabase } from '../src/dev-database.js';
 import { freePort, temporaryDataRoot } from '../src/embedded.js';
-import { createTestDatabase } from '../src/testing/index.js';
+import { createTestDatabase, processAlive } from '../src/testing/index.js';
 
 const given = await createTestDatabase({ max: 1 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function query<T>(url: string, run: (sql: postgres.Sql) => Promise<T>): Promise<T> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
@@ -79,11 +70,11 @@ describe('openDatabase with DATABASE_URL unset', () => {
       expect(again).toMatchObject({ url: database.url, embedded: true });
       await again.stop();
       expect(lines).toHaveLength(1);
-      expect(alive(pid)).toBe(true);
+      expect(processAlive(pid)).toBe(true);
     } finally {
       await database.stop();
     }
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
 
     const restarted = await openDatabase(config, () => {});
     try {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startEmbeddedPostgres, temporaryDataRoot, withDatabase } from '../src/embedded.js';
+import { processAlive } from '../src/testing/fixtures.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const app = fileURLToPath(new URL('./fixtures/flushing-app.ts', import.meta.url));
@@ -20,15 +21,6 @@ beforeAll(async () => {
   port = await freePort();
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `pnpm dev` (tsx scripts/dev.ts) on a fresh embedded server, running only the flushing app; in a group of its own, like a terminal's foreground job. */
 async function startLauncher(database: string): Promise<{ launcher: ChildProcess; output: () => string }> {
@@ -80,14 +72,14 @@ describe('pnpm dev (scripts/dev.ts)', () => {
   it('on SIGTERM stops the app first, the database last, and exits 0', async () => {
     const { launcher, output } = await startLauncher('dev_sigterm');
     const pid = await postmasterPid();
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
 
     const exited = once(launcher, 'exit');
     launcher.kill('SIGTERM');
     const [code, signal] = await exited;
 
     expect({ code, signal }, output()).toEqual({ code: 0, signal: null });
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     expect(output()).not.toMatch(/ECONNREFUSED|exited \(/);
     expect(await appEvents('dev_sigterm')).toEqual(['started', 'flushed after SIGTERM']);
   });
@@ -101,7 +93,7 @@ describe('pnpm dev (scripts/dev.ts)', () => {
     const [code, signal] = await exited;
 
     expect({ code, signal }, output()).toEqual({ code: 0, signal: null });
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     expect(output()).not.toMatch(/ECONNREFUSED|exited \(/);
     // The app hears the Ctrl-C itself and then the launcher's SIGTERM: it flushes on the first.
     expect(await appEvents('dev_sigint')).toEqual(['started', expect.stringMatching(/^flushed after SIG(INT|TERM)$/)]);

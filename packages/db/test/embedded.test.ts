@@ -7,21 +7,14 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, startEmbeddedPostgres, temporaryDataRoot } from '../src/embedded.js';
+import { processAlive } from '../src/testing/fixtures.js';
 
 const asRoot = process.getuid?.() === 0;
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function gone(pid: number, withinMs = 10_000): Promise<boolean> {
-  for (const deadline = Date.now() + withinMs; Date.now() < deadline; await sleep(50)) if (!alive(pid)) return true;
+  for (const deadline = Date.now() + withinMs; Date.now() < deadline; await sleep(50))
+    if (!processAlive(pid)) return true;
   return false;
 }
 
@@ -43,7 +36,7 @@ describe('embedded PostgreSQL launcher', () => {
     const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, fast: true });
     const pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
     expect(server.pid).toBe(pid);
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
 
     const sql = postgres(server.url, { max: 1, onnotice: () => {} });
     const [row] = await sql`select 1 as one`;
@@ -51,7 +44,7 @@ describe('embedded PostgreSQL launcher', () => {
     expect(row?.one).toBe(1);
 
     await server.stop();
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
   });
 
   it('keeps its data across a restart when persistent', async () => {
@@ -81,7 +74,7 @@ describe('embedded PostgreSQL launcher', () => {
     );
     const [line] = await once(owner.stdout, 'data');
     const { pid } = JSON.parse(String(line)) as { pid: number };
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
 
     const exited = once(owner, 'exit');
     owner.kill('SIGKILL');

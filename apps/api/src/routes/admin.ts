@@ -8,7 +8,7 @@ import { listReports, reportStatusSchema, requestRegrade, tenantReportSchema } f
 import type { AppEnv } from '../app-context.js';
 import { requireRole } from '../auth.js';
 import type { Services } from '../deps.js';
-import { authErrors, errors, json, security } from '../openapi.js';
+import { authErrors, errors, json, security, sessionIdParam } from '../openapi.js';
 import { isUuid } from '../sessions/session-store.js';
 
 const score = z.coerce.number().min(0).max(100);
@@ -76,12 +76,7 @@ const regradeRoute = createRoute({
   summary: 'Grade an ended session again',
   security,
   request: {
-    params: z.object({
-      session_id: z
-        .string()
-        .max(100)
-        .meta({ param: { name: 'session_id', in: 'path' } }),
-    }),
+    params: sessionIdParam,
   },
   responses: {
     202: json(

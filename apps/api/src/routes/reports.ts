@@ -21,7 +21,7 @@ import {
 import type { AppEnv } from '../app-context.js';
 import { isStaff } from '../auth.js';
 import type { Services } from '../deps.js';
-import { authErrors, errors, json, security } from '../openapi.js';
+import { authErrors, errors, json, security, sessionIdParam } from '../openapi.js';
 import { isUuid } from '../sessions/session-store.js';
 
 export const DEFAULT_WAIT_SECONDS = 30;
@@ -51,12 +51,7 @@ const reportRoute = createRoute({
   summary: "A session's grade report (optionally waiting for it)",
   security,
   request: {
-    params: z.object({
-      session_id: z
-        .string()
-        .max(100)
-        .meta({ param: { name: 'session_id', in: 'path' } }),
-    }),
+    params: sessionIdParam,
     query: reportQuerySchema,
   },
   responses: {

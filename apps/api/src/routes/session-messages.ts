@@ -1,5 +1,5 @@
 /** /v1/sessions/{session_id}/messages: the text channel of a case session, the reply streamed as Server-Sent Events. */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import {
   deltaEventSchema,
   errorEventSchema,
@@ -9,7 +9,7 @@ import {
 } from '@sp/core';
 import type { AppEnv } from '../app-context.js';
 import type { Services } from '../deps.js';
-import { authErrors, errors, eventStreamAnswer, json, security } from '../openapi.js';
+import { authErrors, errors, eventStreamAnswer, json, security, sessionIdParam } from '../openapi.js';
 import { eventStream } from '../streaming/event-stream.js';
 import { prepareTextTurn } from '../text-channel/text-turn.js';
 
@@ -26,12 +26,7 @@ const messageRoute = createRoute({
     'before `done`. A reply is stored in full even if you disconnect mid-stream.',
   security,
   request: {
-    params: z.object({
-      session_id: z
-        .string()
-        .max(100)
-        .meta({ param: { name: 'session_id', in: 'path' } }),
-    }),
+    params: sessionIdParam,
     body: { ...json(sessionMessageRequestSchema, "The student's message"), required: true },
   },
   responses: {

@@ -1,5 +1,5 @@
 /** /v1/sessions: initialize (new or resume), end, list and read, as the session contract has them. */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import {
   initializeRequestSchema,
   initializeResponseSchema,
@@ -14,19 +14,12 @@ import {
 import type { AppEnv } from '../app-context.js';
 import type { Services } from '../deps.js';
 import { PARTICIPANT_NAME } from '../livekit.js';
-import { authErrors, errors, json, security } from '../openapi.js';
+import { authErrors, errors, json, security, sessionIdParam } from '../openapi.js';
 import { endByStudent } from '../sessions/ending.js';
 import { resumeSession } from '../sessions/resume-session.js';
 import { listOwnSessions, transcriptOf, visibleSession } from '../sessions/session-store.js';
 import { startSession } from '../sessions/start-session.js';
 import { sessionSummary, sessionView, transcriptMessage } from '../sessions/views.js';
-
-const sessionIdParam = z.object({
-  session_id: z
-    .string()
-    .max(100)
-    .meta({ param: { name: 'session_id', in: 'path' }, example: '0b6f3c1e-5a2d-4c8e-9f10-2b3c4d5e6f70' }),
-});
 
 const initializeRoute = createRoute({
   method: 'post',

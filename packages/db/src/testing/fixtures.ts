@@ -78,3 +78,13 @@ export async function insertSession(
   if (!row) throw new Error('session not inserted');
   return row;
 }
+
+/** Is a process (say a postmaster) still running? */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -16,7 +16,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { newRoomName } from '@sp/core';
-import { connect, heartbeat, openSegment, seedDemo, sessions } from '@sp/db';
+import { heartbeat, openSegment, sessions } from '@sp/db';
 import { ActiveTimer } from '../apps/agent/src/active-timer.js';
 import { startPatientJob } from '../apps/agent/src/patient-job.js';
 import { LiveKitStudentRoom } from '../apps/agent/src/student-room.js';
@@ -84,11 +84,9 @@ function postgresCpuMs(postmasterPid: number): number | null {
 }
 
 const pg = await benchDatabase('agent');
+const { handle, tenant, caseStudies } = pg;
 const stopAll: (() => Promise<unknown>)[] = [pg.stop];
 try {
-  const handle = connect(pg.url, { max: 20, applicationName: 'bench-agent' });
-  stopAll.unshift(() => handle.close());
-  const { tenant, caseStudies } = await seedDemo(handle.db);
   const caseStudy = caseStudies[0];
   if (!caseStudy) throw new Error('no seeded case study');
   const rows = await handle.db

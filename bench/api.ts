@@ -8,7 +8,7 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { connect, type Sql, seedDemo } from '@sp/db';
+import type { Sql } from '@sp/db';
 import { Hono } from 'hono';
 import { createApp } from '../apps/api/src/app.js';
 import { apiConfig, DEV_JWT_SECRET } from '../apps/api/src/config.js';
@@ -23,12 +23,9 @@ const { values } = parseArgs({
 const CLIENTS = Number(values.clients);
 const SECONDS = Number(values.seconds);
 
-const database = await benchDatabase('api');
-const stopAll: (() => Promise<unknown>)[] = [database.stop];
+const { handle, tenant, caseStudies, stop } = await benchDatabase('api');
+const stopAll: (() => Promise<unknown>)[] = [stop];
 try {
-  const handle = connect(database.url, { max: 20, applicationName: 'bench' });
-  stopAll.unshift(() => handle.close());
-  const { tenant, caseStudies } = await seedDemo(handle.db);
   const caseId = caseStudies[0]?.id ?? '';
   await handle.sql`update case_studies set max_attempts = 1000000 where id = ${caseId}`;
 

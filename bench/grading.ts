@@ -13,25 +13,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { newRoomName, type RubricItem } from '@sp/core';
-import {
-  connect,
-  type Database,
-  endSession,
-  freePort,
-  migrateDatabase,
-  seedDemo,
-  sessionMessages,
-  sessions,
-  startEmbeddedPostgres,
-  temporaryDataRoot,
-} from '@sp/db';
+import { type Database, endSession, sessionMessages, sessions } from '@sp/db';
 import { startOpenAIServer } from '@sp/testkit';
+import { benchDatabase } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -69,20 +58,10 @@ const answerFor = (rubric: RubricItem[]) => ({
   narrative: 'A focused start.',
 });
 
-// A folder PostgreSQL's own user can reach when the bench runs as root.
-const dir = await temporaryDataRoot('sp-bench-grading-');
-const pg = await startEmbeddedPostgres({
-  dataDir: join(dir, 'data'),
-  port: await freePort(),
-  persistent: false,
-  fast: true,
-});
-const stopAll: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true }), () => pg.stop()];
+const pg = await benchDatabase('grading');
+const { handle, tenant, caseStudies } = pg;
+const stopAll: (() => Promise<unknown>)[] = [pg.stop];
 try {
-  await migrateDatabase(pg.url);
-  const handle = connect(pg.url, { max: 20, applicationName: 'bench' });
-  stopAll.unshift(() => handle.close());
-  const { tenant, caseStudies } = await seedDemo(handle.db);
   const caseStudy = caseStudies.find((c) => c.slug === 'acute-chest-pain') ?? caseStudies[0]!;
 
   const model = await startOpenAIServer({ latencyMs: LATENCY_MS });

@@ -21,7 +21,6 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { connect, seedDemo } from '@sp/db';
 import { type ConfiguredProvider, modelConfig, modelProvider, streamChat } from '@sp/models';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
@@ -110,12 +109,9 @@ interface Row {
   ttfd: number[];
 }
 
-const database = await benchDatabase('stream');
-const stopAll: (() => Promise<unknown>)[] = [database.stop];
+const { handle, tenant, caseStudies, stop } = await benchDatabase('stream');
+const stopAll: (() => Promise<unknown>)[] = [stop];
 try {
-  const handle = connect(database.url, { max: 20, applicationName: 'bench' });
-  stopAll.unshift(() => handle.close());
-  const { tenant, caseStudies } = await seedDemo(handle.db);
   const caseId = caseStudies[0]?.id ?? '';
   await handle.sql`update case_studies set max_attempts = 1000000, duration_limit = 7200 where id = ${caseId}`;
 

@@ -3,10 +3,22 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
-import { freePort, migrateDatabase, startEmbeddedPostgres, temporaryDataRoot } from '@sp/db';
+import {
+  connect,
+  type DbHandle,
+  freePort,
+  migrateDatabase,
+  seedDemo,
+  startEmbeddedPostgres,
+  temporaryDataRoot,
+} from '@sp/db';
 
-/** An embedded PostgreSQL in a temp folder, migrated; `stop()` removes it all. */
-export async function benchDatabase(name: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+/**
+ * An embedded PostgreSQL in a temp folder, migrated and seeded with the demo
+ * tenant and case studies, with a pool of 20 on it; `stop()` closes the pool
+ * and removes it all.
+ */
+export async function benchDatabase(name: string) {
   const dir = await temporaryDataRoot(`sp-bench-${name}-`);
   const pg = await startEmbeddedPostgres({
     dataDir: join(dir, 'data'),
@@ -14,17 +26,21 @@ export async function benchDatabase(name: string): Promise<{ url: string; pid: n
     persistent: false,
     fast: true,
   });
+  let handle: DbHandle | null = null;
   const stop = async () => {
+    await handle?.close().catch(() => {});
     await pg.stop().catch(() => {});
     await rm(dir, { recursive: true, force: true });
   };
   try {
     await migrateDatabase(pg.url);
+    handle = connect(pg.url, { max: 20, applicationName: `bench-${name}` });
+    const { tenant, caseStudies } = await seedDemo(handle.db);
+    return { url: pg.url, pid: pg.pid, handle, tenant, caseStudies, stop };
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url: pg.url, pid: pg.pid, stop };
 }
 
 /** A worker thread running a TypeScript module of this folder (workers do not inherit tsx's loader, so register it first). */

@@ -1,9 +1,8 @@
 /**
  * Statements on the hot paths (a heartbeat, a transcript turn, a request's
- * reads) are prepared once per database handle: drizzle builds their SQL once,
- * and postgres.js sends them as named statements, one round trip each, where
- * an unprepared query with parameters costs two (the server is asked for the
- * parameter types first).
+ * reads) are prepared once per database handle, so drizzle builds their SQL
+ * once rather than on every call. (Every query already goes as a named
+ * statement, one round trip: see client.ts.)
  */
 import type { Database } from './client.js';
 

@@ -2,11 +2,8 @@
  * The study assistant's queries. A turn costs two statements: one before the
  * model is asked (the student's open case sessions for the assessment lock,
  * the conversation's history and the quota reservation, together) and one
- * after (the conversation and the turn's messages, together). They are plain
- * SQL on the postgres.js client under drizzle, as named prepared statements:
- * one round trip each, where an unnamed drizzle query pays two (describe,
- * then execute), and on this hot path every round trip waits on a busy
- * event loop.
+ * after (the conversation and the turn's messages, together), each written as
+ * the plain SQL it is on the postgres.js client under drizzle.
  */
 import type { SessionClock } from '@sp/core';
 import type { ChatMessage, Database } from '@sp/db';

@@ -1,9 +1,9 @@
 /**
- * The text channel's queries. A turn costs three statements: the session with
- * its patient and transcript; the turn's claim on the clock together with the
- * student's words; the patient's reply together with the release of the turn.
- * Each is a named prepared statement (a drizzle `.prepare()`, or plain SQL on
- * the postgres.js client), one round trip each.
+ * The text channel's queries. Before the patient is asked, a turn costs two
+ * statements: the session with its patient and transcript (prepared once),
+ * then the turn's claim on the clock together with the student's words (one
+ * plain-SQL statement on the postgres.js client). After it, the reply is
+ * stored and the turn released side by side.
  */
 import type { PatientEngine } from '@sp/core';
 import { appendTurn, caseStudies, type Database, preparedFor, type Session, sessionMessages, sessions } from '@sp/db';
@@ -102,26 +102,17 @@ export async function claimTextTurn(
   return { sequence: stored.sequence };
 }
 
-/** Stores the patient's reply and frees the session for the next text turn, in one statement. */
+/** Stores the patient's reply and frees the session for the next text turn. */
 export async function storeReply(
   db: Database,
   sessionId: string,
   reply: { content: string; interrupted: boolean },
   turnStartedAt: Date,
 ): Promise<number> {
-  const [row] = await db.$client<{ sequence: number }[]>`
-    with released as (
-      update sessions set text_turn_started_at = null
-      where id = ${sessionId} and text_turn_started_at = ${turnStartedAt.toISOString()}::timestamptz
-    )
-    insert into session_messages (session_id, sequence, role, content, channel, interrupted)
-    values (${sessionId}, (select coalesce(max(sequence), 0) + 1 from session_messages where session_id = ${sessionId}),
-      'assistant', ${reply.content}, 'text', ${reply.interrupted})
-    on conflict (session_id, sequence) do nothing
-    returning sequence
-  `;
-  if (row) return row.sequence;
-  const stored = await appendTurn(db, sessionId, { role: 'assistant', channel: 'text', ...reply });
+  const [stored] = await Promise.all([
+    appendTurn(db, sessionId, { role: 'assistant', channel: 'text', ...reply }),
+    releaseTextTurn(db, sessionId, turnStartedAt),
+  ]);
   return stored.sequence;
 }
 

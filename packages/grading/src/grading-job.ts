@@ -66,11 +66,11 @@ function describeCrash(error: unknown): string {
 export async function runGradingJob(deps: GradingJobDeps, sessionId: string, queue: QueueContext): Promise<JobResult> {
   const { db, config } = deps;
   let log = deps.logger.child({ session_id: sessionId });
-  // The transcript is read while the report is claimed: one round trip off every job (wasted only when the claim fails).
-  const [claim, input] = await Promise.all([
-    claimReport(db, sessionId, config.GRADING_LEASE_SECONDS),
-    loadGradingInput(db, sessionId),
-  ]);
+  // The transcript is read while the report is claimed (one round trip off every job; wasted only when the
+  // claim fails). It is awaited inside the claimed part below, so a failed read releases the report.
+  const reading = loadGradingInput(db, sessionId);
+  reading.catch(() => {});
+  const claim = await claimReport(db, sessionId, config.GRADING_LEASE_SECONDS);
   if (claim.outcome === 'done' || claim.outcome === 'missing') {
     log.info({ report: claim.outcome === 'done' ? claim.status : 'missing' }, 'report already graded; nothing to do');
     return 'skipped';
@@ -92,7 +92,7 @@ export async function runGradingJob(deps: GradingJobDeps, sessionId: string, que
     renewLease(db, sessionId).catch((error) => log.warn({ err: error }, 'could not renew the report lease'));
   }, leaseMs / 3);
   try {
-    return await gradeClaimed({ ...deps, logger: log }, sessionId, input, cut.signal);
+    return await gradeClaimed({ ...deps, logger: log }, sessionId, reading, cut.signal);
   } catch (error) {
     if (queue.signal?.aborted && queue.signal.reason instanceof ConsumerStopping) {
       log.warn({ last_try: queue.lastTry }, 'consumer stopping: report handed back for grading later');
@@ -121,10 +121,11 @@ export async function runGradingJob(deps: GradingJobDeps, sessionId: string, que
 async function gradeClaimed(
   deps: GradingJobDeps,
   sessionId: string,
-  input: Awaited<ReturnType<typeof loadGradingInput>>,
+  reading: ReturnType<typeof loadGradingInput>,
   signal: AbortSignal,
 ) {
   const { db, config, logger: log } = deps;
+  const input = await reading;
   const outcome = input
     ? await gradeSession(input, {
         provider: deps.provider,

@@ -73,19 +73,23 @@ export async function gradeWithModel(input: GradingInput, options: ModelGraderOp
   let lastError = 'no attempt was made';
   for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
     signal?.throwIfAborted();
-    // The attempt is recorded while the model works, not before it: one round trip off every job.
-    const recorded = options.onAttempt?.(attempt);
+    // The attempt is recorded while the model works, not before it: one round trip off every job. The
+    // record is always waited for (a failed call does not outrun it) and its own failure is the job's crash,
+    // as before, never mistaken for a model error.
+    const [call, recorded] = await Promise.allSettled([
+      requestStructured(provider, {
+        model,
+        name: 'grade_report',
+        schema,
+        messages: [...base, ...correction],
+        signal,
+      }),
+      options.onAttempt?.(attempt),
+    ]);
+    if (recorded.status === 'rejected') throw recorded.reason;
     try {
-      const [answer] = await Promise.all([
-        requestStructured(provider, {
-          model,
-          name: 'grade_report',
-          schema,
-          messages: [...base, ...correction],
-          signal,
-        }),
-        recorded,
-      ]);
+      if (call.status === 'rejected') throw call.reason;
+      const answer = call.value;
       const problems = answer.ok ? answerProblems(answer.value, input.rubric, input.turns) : [answer.problem];
       if (answer.ok && !problems.length) return { ok: true, result: resultOf(answer.value, input, model) };
       lastError = `the model's answer was rejected: ${problems.join('; ')}`;

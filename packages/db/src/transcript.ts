@@ -39,7 +39,7 @@ const FOREIGN_KEY_VIOLATION = '23503';
  * round trip. Every committed turn of every call goes through here, so the
  * statement is prepared.
  */
-const insertTurn = preparedFor((db) =>
+const insertTurn = preparedFor((db: Writer) =>
   db
     .insert(sessionMessages)
     .values({
@@ -58,8 +58,11 @@ const insertTurn = preparedFor((db) =>
     .prepare('transcript_append_turn'),
 );
 
+/** The database, or a transaction the turn commits with. */
+type Writer = Pick<Database, 'insert'>;
+
 /** Stores a turn under the session's next sequence number. */
-export async function appendTurn(db: Database, sessionId: string, turn: Turn): Promise<SessionMessage> {
+export async function appendTurn(db: Writer, sessionId: string, turn: Turn): Promise<SessionMessage> {
   try {
     for (;;) {
       const [row] = await insertTurn(db).execute({

@@ -3,7 +3,7 @@
  * statements: the session with its patient and transcript (prepared once),
  * then the turn's claim on the clock together with the student's words (one
  * plain-SQL statement on the postgres.js client). After it, the reply is
- * stored and the turn released side by side.
+ * stored and the turn released in one transaction.
  */
 import type { PatientEngine } from '@sp/core';
 import { appendTurn, caseStudies, type Database, preparedFor, type Session, sessionMessages, sessions } from '@sp/db';
@@ -102,18 +102,27 @@ export async function claimTextTurn(
   return { sequence: stored.sequence };
 }
 
-/** Stores the patient's reply and frees the session for the next text turn. */
+/**
+ * Stores the patient's reply and frees the session for the next text turn, in
+ * one transaction: the next turn can only be claimed once the release is
+ * visible, and the reply becomes visible in the same commit, so it always
+ * takes the number right after its question. (Released first, a racing turn
+ * could store its question before this reply.)
+ */
 export async function storeReply(
   db: Database,
   sessionId: string,
   reply: { content: string; interrupted: boolean },
   turnStartedAt: Date,
 ): Promise<number> {
-  const [stored] = await Promise.all([
-    appendTurn(db, sessionId, { role: 'assistant', channel: 'text', ...reply }),
-    releaseTextTurn(db, sessionId, turnStartedAt),
-  ]);
-  return stored.sequence;
+  return db.transaction(async (tx) => {
+    const stored = await appendTurn(tx, sessionId, { role: 'assistant', channel: 'text', ...reply });
+    await tx
+      .update(sessions)
+      .set({ textTurnStartedAt: null })
+      .where(and(eq(sessions.id, sessionId), eq(sessions.textTurnStartedAt, turnStartedAt)));
+    return stored.sequence;
+  });
 }
 
 /** The turn is over without a reply: the next text turn may come. */

@@ -5,13 +5,15 @@
  * `data:` chunks, then `[DONE]`) or not, carry JSON for structured outputs or
  * a refusal, fail like the real service (500, 429 with retry-after), or break
  * off mid-stream. Every request is recorded, with high-resolution times of its
- * arrival and of the first byte of its answer. Other endpoints (audio, ...)
- * plug in through `route()`.
+ * arrival and of the first byte of its answer. Audio transcriptions and
+ * speech are served too (`audio`, see openai-audio.ts); other endpoints plug in
+ * through `route()`.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type AudioEndpoints, type AudioOptions, audioEndpoints } from './openai-audio.js';
 
 export interface RecordedRequest {
   method: string;
@@ -67,6 +69,8 @@ export interface OpenAIServerOptions {
   latencyMs?: number;
   /** Pause between streamed chunks. */
   chunkDelayMs?: number;
+  /** Latencies and pace of the audio endpoints. */
+  audio?: AudioOptions;
 }
 
 export interface OpenAIServer {
@@ -83,9 +87,11 @@ export interface OpenAIServer {
   /** Answers chat completions once the queue is empty. */
   onChat(handler: ChatHandler): OpenAIServer;
   setLatency(ms: number): OpenAIServer;
-  /** Adds (or replaces) an endpoint, e.g. `route('POST', '/v1/audio/speech', ...)`. */
+  /** `/v1/audio/transcriptions` and `/v1/audio/speech`: what they answer, and what they were asked. */
+  readonly audio: AudioEndpoints;
+  /** Adds (or replaces) an endpoint, e.g. `route('POST', '/v1/embeddings', ...)`. */
   route(method: string, path: string, handler: RouteHandler): OpenAIServer;
-  /** Forgets queued answers, the chat handler and recorded requests. */
+  /** Forgets queued answers, the chat handler, recorded requests and the audio script and settings. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -277,6 +283,10 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
   };
 
   routes.set('POST /v1/chat/completions', chatCompletions);
+  const audio = audioEndpoints();
+  if (options.audio) audio.endpoints.configure(options.audio);
+  routes.set('POST /v1/audio/transcriptions', audio.transcriptions);
+  routes.set('POST /v1/audio/speech', audio.speech);
   routes.set('GET /v1/models', (_request, response) =>
     sendJson(response, 200, {
       object: 'list',
@@ -318,6 +328,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       chatHandler = handler;
       return api;
     },
+    audio: audio.endpoints,
     setLatency(ms) {
       latencyMs = ms;
       return api;
@@ -330,6 +341,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       queue.length = 0;
       requests.length = 0;
       chatHandler = null;
+      audio.endpoints.reset();
+      if (options.audio) audio.endpoints.configure(options.audio);
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

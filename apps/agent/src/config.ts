@@ -11,7 +11,7 @@ export const agentConfigSchema = z
     LIVEKIT_URL: z.url({ protocol: /^(wss?|https?)$/ }).default('ws://localhost:7880'),
     LIVEKIT_API_KEY: z.string().min(1).default('devkey'),
     LIVEKIT_API_SECRET: z.string().min(1).default('secret'),
-    /** Explicit dispatch: the API names this agent in the student's token. */
+    /** Explicit dispatch: the worker gets jobs only from rooms the API creates with this agent named. */
     AGENT_NAME: z.string().min(1).default('standardized-patient'),
     OPENAI_API_KEY: optionalString,
     /** Any OpenAI-compatible server; used by STT, LLM and TTS alike. */

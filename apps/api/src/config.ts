@@ -28,6 +28,7 @@ export const apiConfigSchema = z
     LIVEKIT_API_SECRET: z.string().min(1).default(DEV_LIVEKIT_SECRET),
     /** How long one LiveKit API call may take before initialize answers 502 LIVEKIT_UNAVAILABLE. */
     LIVEKIT_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(5),
+    /** The agent dispatched into every room the API creates; the worker's AGENT_NAME must match. */
     AGENT_NAME: z.string().min(1).default('standardized-patient'),
     RECONNECT_WINDOW_SECONDS: z.coerce.number().int().positive().default(SESSION_DEFAULTS.reconnectWindowSeconds),
     MAX_RECONNECTS: z.coerce.number().int().min(0).default(SESSION_DEFAULTS.maxReconnects),

@@ -1,9 +1,15 @@
 /**
- * The API's view of LiveKit: open a room for a session, close it, and mint
- * the student's join token that also dispatches the patient agent.
+ * The API's view of LiveKit: open a room for a session with the patient agent
+ * dispatched into it, close it, and mint the student's join token.
+ *
+ * The dispatch travels with CreateRoom because LiveKit fixes a room's agent
+ * dispatches when the room is created: a join token's roomConfig is applied
+ * only when the join itself creates the room, and is silently ignored for a
+ * room that exists (livekit/livekit#4390). Our rooms always exist before the
+ * student joins, and infra/livekit.yaml turns auto-creation off.
  */
 import { DomainError } from '@sp/core';
-import { AccessToken, RoomAgentDispatch, RoomConfiguration, RoomServiceClient, TwirpError } from 'livekit-server-sdk';
+import { AccessToken, RoomAgentDispatch, RoomServiceClient, TwirpError } from 'livekit-server-sdk';
 import type { ApiConfig } from './config.js';
 
 /** Who is joining which room, and what the agent reads from their attributes. */
@@ -18,7 +24,10 @@ export interface SessionParticipant {
 export interface LiveKitRooms {
   /** The URL the browser connects to. */
   readonly serverUrl: string;
-  /** Throws DomainError LIVEKIT_UNAVAILABLE when LiveKit refuses or cannot be reached. */
+  /**
+   * Opens the room with the agent AGENT_NAME dispatched into it.
+   * Throws DomainError LIVEKIT_UNAVAILABLE when LiveKit refuses or cannot be reached.
+   */
   createRoom(participant: SessionParticipant): Promise<void>;
   /** `gone` when the room no longer exists, which is not an error. */
   deleteRoom(roomName: string): Promise<'deleted' | 'gone'>;
@@ -28,8 +37,12 @@ export interface LiveKitRooms {
 export const PARTICIPANT_NAME = 'user';
 /** Long enough to join after the answer arrives; a resume mints a fresh one. */
 export const PARTICIPANT_TOKEN_TTL_SECONDS = 15 * 60;
-/** A room nobody joined closes after this; the student can always resume into a new one. */
-export const ROOM_EMPTY_TIMEOUT_SECONDS = 5 * 60;
+/**
+ * A room nobody joined closes after this: as long as the join token lives, so a
+ * student who joins late still finds the room (with auto-create off, LiveKit would
+ * refuse the join); after that the student resumes into a new one.
+ */
+export const ROOM_EMPTY_TIMEOUT_SECONDS = PARTICIPANT_TOKEN_TTL_SECONDS;
 /** After the last participant leaves: a short grace, since a resume opens a new room anyway. */
 export const ROOM_DEPARTURE_TIMEOUT_SECONDS = 20;
 /** The student; the agent does not count towards LiveKit's limit, the spare covers a quick rejoin. */
@@ -59,6 +72,8 @@ export function liveKitRooms(config: ApiConfig): LiveKitRooms {
           departureTimeout: ROOM_DEPARTURE_TIMEOUT_SECONDS,
           maxParticipants: ROOM_MAX_PARTICIPANTS,
           metadata: sessionMetadata(p),
+          // The patient: the worker registers under AGENT_NAME and gets a job only from a dispatch naming it.
+          agents: [new RoomAgentDispatch({ agentName: config.AGENT_NAME, metadata: sessionMetadata(p) })],
         });
       } catch (error) {
         // The reason goes to the log (errors.ts logs a 5xx's cause), not to the student.
@@ -92,9 +107,6 @@ export function liveKitRooms(config: ApiConfig): LiveKitRooms {
         },
       });
       token.addGrant({ roomJoin: true, room: p.roomName, canPublish: true, canSubscribe: true, canPublishData: true });
-      token.roomConfig = new RoomConfiguration({
-        agents: [new RoomAgentDispatch({ agentName: config.AGENT_NAME, metadata: sessionMetadata(p) })],
-      });
       return token.toJwt();
     },
   };

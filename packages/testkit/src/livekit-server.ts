@@ -1,15 +1,22 @@
 /**
  * A local stand-in for a LiveKit server's API: a node:http server speaking
- * LiveKit's Twirp JSON protocol (`POST /twirp/livekit.RoomService/<Method>`).
- * It verifies each request's bearer token with livekit-server-sdk's
- * TokenVerifier and the video grant LiveKit requires for the method, records
- * every call, and can be switched to refuse connections, answer 503, never
- * answer, or answer `not_found`, so the real RoomServiceClient can be tested
- * against it.
+ * LiveKit's Twirp JSON protocol (`POST /twirp/livekit.RoomService/<Method>`
+ * and `livekit.AgentDispatchService`). It verifies each request's bearer token
+ * with livekit-server-sdk's TokenVerifier and the video grant LiveKit requires
+ * for the method, records every call, and can be switched to refuse
+ * connections, answer 503, never answer, or answer `not_found`, so the real
+ * RoomServiceClient and AgentDispatchClient can be tested against it.
+ * Rooms, joins and agent dispatches follow the real server's rules (see
+ * livekit-rooms.ts): a named agent gets a job only from CreateRoom's agents,
+ * CreateDispatch, or the roomConfig of a join that creates the room.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { type ClaimGrants, Room, TokenVerifier, type VideoGrant } from 'livekit-server-sdk';
+import { type ClaimGrants, ParticipantInfo, type Room, TokenVerifier, type VideoGrant } from 'livekit-server-sdk';
+import { type FakeDispatch, type FakeParticipant, FakeRoomState, RoomRefused } from './livekit-rooms.js';
+
+export type { FakeDispatch, FakeParticipant } from './livekit-rooms.js';
+export { RoomRefused } from './livekit-rooms.js';
 
 export interface FakeLiveKitCall {
   service: string;
@@ -39,6 +46,18 @@ export interface FakeLiveKit {
   readonly calls: FakeLiveKitCall[];
   /** Rooms that exist now, by name. */
   readonly rooms: Map<string, Room>;
+  /** Every agent dispatch ever made, in order (a deleted room keeps its history here). */
+  readonly dispatches: FakeDispatch[];
+  /** The dispatches naming `agentName` (a job for a worker registered under it), optionally into one room. */
+  dispatchesOf(agentName: string, room?: string): FakeDispatch[];
+  /**
+   * A client connecting with a join token, as the browser does with the
+   * session's `participant_token`. Throws RoomRefused as the server would
+   * refuse the connection (no such room with auto-create off, room full, no grant).
+   */
+  join(token: string): Promise<{ room: Room; created: boolean; participant: FakeParticipant }>;
+  /** LiveKit's `room.auto_create` (the real server's default: on). */
+  setAutoCreate(on: boolean): void;
   setMode(mode: FakeLiveKitMode): void;
   /** Answer Twirp `not_found` to room-scoped calls, whether or not the room exists. */
   setRoomsNotFound(on: boolean): void;
@@ -54,61 +73,96 @@ type TwirpAnswer = { status: 200; body: unknown } | { status: number; code: stri
 const ok = (body: unknown): TwirpAnswer => ({ status: 200, body });
 const twirpError = (status: number, code: string, msg: string): TwirpAnswer => ({ status, code, msg });
 
-/** The grant LiveKit checks for each RoomService method. */
-const requiredGrant: Record<string, (video: VideoGrant, body: Record<string, unknown>) => boolean> = {
-  CreateRoom: (v) => v.roomCreate === true,
-  DeleteRoom: (v) => v.roomCreate === true,
-  ListRooms: (v) => v.roomList === true,
-  ListParticipants: (v, b) => v.roomAdmin === true && v.room === b.room,
-  RemoveParticipant: (v, b) => v.roomAdmin === true && v.room === b.room,
+const adminOfRoom = (v: VideoGrant, b: Record<string, unknown>) => v.roomAdmin === true && v.room === b.room;
+
+/** The grant LiveKit checks for each method, by service. */
+const requiredGrant: Record<string, Record<string, (video: VideoGrant, body: Record<string, unknown>) => boolean>> = {
+  RoomService: {
+    CreateRoom: (v) => v.roomCreate === true,
+    DeleteRoom: (v) => v.roomCreate === true,
+    ListRooms: (v) => v.roomList === true,
+    ListParticipants: adminOfRoom,
+    RemoveParticipant: adminOfRoom,
+  },
+  AgentDispatchService: {
+    CreateDispatch: adminOfRoom,
+    ListDispatch: adminOfRoom,
+    DeleteDispatch: adminOfRoom,
+  },
 };
 
-export async function startFakeLiveKit(options: { apiKey?: string; apiSecret?: string } = {}): Promise<FakeLiveKit> {
+export async function startFakeLiveKit(
+  options: { apiKey?: string; apiSecret?: string; autoCreate?: boolean } = {},
+): Promise<FakeLiveKit> {
   const apiKey = options.apiKey ?? 'devkey';
   const apiSecret = options.apiSecret ?? 'secret';
   const verifier = new TokenVerifier(apiKey, apiSecret);
   const calls: FakeLiveKitCall[] = [];
-  const rooms = new Map<string, Room>();
+  const state = new FakeRoomState({ autoCreate: options.autoCreate ?? true });
+  const { rooms } = state;
   const sockets = new Set<Socket>();
   let mode: FakeLiveKitMode = 'up';
   let roomsNotFound = false;
   let latencyMs = 0;
 
-  const handlers: Record<string, Handler> = {
-    CreateRoom(body) {
-      const name = String(body.name ?? '');
-      if (!name) return twirpError(400, 'invalid_argument', 'room name is required');
-      const existing = rooms.get(name);
-      if (existing) return ok(existing.toJson());
-      const room = new Room({
-        sid: `RM_${name}`,
-        name,
-        emptyTimeout: Number(body.emptyTimeout ?? 0),
-        departureTimeout: Number(body.departureTimeout ?? 0),
-        maxParticipants: Number(body.maxParticipants ?? 0),
-        metadata: String(body.metadata ?? ''),
-        creationTime: BigInt(Math.floor(Date.now() / 1000)),
-      });
-      rooms.set(name, room);
-      return ok(room.toJson());
+  const roomNotFound = () => twirpError(404, 'not_found', 'requested room does not exist');
+  const dispatchJson = (d: FakeDispatch) => ({ id: d.id, agentName: d.agentName, room: d.room, metadata: d.metadata });
+  const handlers: Record<string, Record<string, Handler>> = {
+    RoomService: {
+      CreateRoom(body) {
+        const name = String(body.name ?? '');
+        if (!name) return twirpError(400, 'invalid_argument', 'room name is required');
+        return ok(state.createRoom(name, body).toJson());
+      },
+      DeleteRoom(body) {
+        if (roomsNotFound || !state.deleteRoom(String(body.room ?? ''))) return roomNotFound();
+        return ok({});
+      },
+      ListRooms(body) {
+        const names = Array.isArray(body.names) ? body.names.map(String) : [];
+        const listed = [...rooms.values()].filter((r) => names.length === 0 || names.includes(r.name));
+        return ok({ rooms: listed.map((r) => r.toJson()) });
+      },
+      ListParticipants(body) {
+        const present = state.participants.get(String(body.room));
+        if (roomsNotFound || !present) return roomNotFound();
+        return ok({
+          participants: present.map((p) => new ParticipantInfo({ ...p, sid: `PA_${p.identity}` }).toJson()),
+        });
+      },
+      RemoveParticipant(body) {
+        const present = state.participants.get(String(body.room));
+        if (roomsNotFound || !present) return roomNotFound();
+        const remaining = present.filter((p) => p.identity !== body.identity);
+        if (remaining.length === present.length) return twirpError(404, 'not_found', 'participant not found');
+        state.participants.set(String(body.room), remaining);
+        return ok({});
+      },
     },
-    DeleteRoom(body) {
-      const name = String(body.room ?? '');
-      if (roomsNotFound || !rooms.delete(name)) return twirpError(404, 'not_found', 'requested room does not exist');
-      return ok({});
-    },
-    ListRooms(body) {
-      const names = Array.isArray(body.names) ? body.names.map(String) : [];
-      const listed = [...rooms.values()].filter((r) => names.length === 0 || names.includes(r.name));
-      return ok({ rooms: listed.map((r) => r.toJson()) });
-    },
-    ListParticipants(body) {
-      if (roomsNotFound || !rooms.has(String(body.room))) return twirpError(404, 'not_found', 'room not found');
-      return ok({ participants: [] });
-    },
-    RemoveParticipant(body) {
-      if (roomsNotFound || !rooms.has(String(body.room))) return twirpError(404, 'not_found', 'room not found');
-      return twirpError(404, 'not_found', 'participant not found');
+    AgentDispatchService: {
+      CreateDispatch(body) {
+        try {
+          const room = String(body.room ?? '');
+          return ok(
+            dispatchJson(state.createDispatch(room, String(body.agentName ?? ''), String(body.metadata ?? ''))),
+          );
+        } catch (error) {
+          if (error instanceof RoomRefused) return twirpError(404, error.code, error.message);
+          throw error;
+        }
+      },
+      ListDispatch(body) {
+        if (roomsNotFound || !rooms.has(String(body.room))) return roomNotFound();
+        const listed = state.dispatches.filter(
+          (d) => d.room === body.room && (!body.dispatchId || d.id === body.dispatchId),
+        );
+        return ok({ agentDispatches: listed.map(dispatchJson) });
+      },
+      DeleteDispatch(body) {
+        const index = state.dispatches.findIndex((d) => d.room === body.room && d.id === body.dispatchId);
+        const [deleted] = index < 0 ? [] : state.dispatches.splice(index, 1);
+        return deleted ? ok(dispatchJson(deleted)) : twirpError(404, 'not_found', 'dispatch not found');
+      },
     },
   };
 
@@ -133,8 +187,8 @@ export async function startFakeLiveKit(options: { apiKey?: string; apiSecret?: s
     } catch {
       return { answer: twirpError(401, 'unauthenticated', 'invalid token'), call };
     }
-    const handler = service === 'RoomService' ? handlers[method] : undefined;
-    const allowed = requiredGrant[method];
+    const handler = handlers[service]?.[method];
+    const allowed = requiredGrant[service]?.[method];
     if (!handler || !allowed)
       return { answer: twirpError(404, 'bad_route', `${service}/${method} is not served`), call };
     if (!allowed(call.claims.video ?? {}, body)) {
@@ -171,6 +225,21 @@ export async function startFakeLiveKit(options: { apiKey?: string; apiSecret?: s
     apiSecret,
     calls,
     rooms,
+    dispatches: state.dispatches,
+    dispatchesOf: (agentName, room) =>
+      state.dispatches.filter((d) => d.agentName === agentName && (room === undefined || d.room === room)),
+    async join(token) {
+      let claims: ClaimGrants;
+      try {
+        claims = await verifier.verify(token);
+      } catch {
+        throw new RoomRefused('permission_denied', 'invalid token');
+      }
+      return state.join(claims);
+    },
+    setAutoCreate(on) {
+      state.autoCreate = on;
+    },
     setMode(next) {
       mode = next;
       // Keep-alive connections would otherwise outlive a switch to `refuse`.

@@ -1,6 +1,13 @@
-import { AccessToken, RoomServiceClient, TwirpError } from 'livekit-server-sdk';
+import {
+  AccessToken,
+  AgentDispatchClient,
+  RoomAgentDispatch,
+  RoomConfiguration,
+  RoomServiceClient,
+  TwirpError,
+} from 'livekit-server-sdk';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFakeLiveKit } from '../src/index.js';
+import { RoomRefused, startFakeLiveKit } from '../src/index.js';
 
 const fake = await startFakeLiveKit({ apiKey: 'k', apiSecret: 'a-secret-long-enough-for-livekit' });
 afterAll(() => fake.close());
@@ -66,5 +73,93 @@ describe('fake LiveKit server', () => {
     expect((await failure(client.deleteRoom('mind-ffffffffffff'))).code).toBe('not_found');
     fake.setRoomsNotFound(false);
     await client.deleteRoom('mind-ffffffffffff');
+  });
+});
+
+describe('fake LiveKit server: agent dispatch, as the real server decides it', () => {
+  const dispatcher = new AgentDispatchClient(fake.url, 'k', 'a-secret-long-enough-for-livekit', { failover: false });
+
+  async function joinToken(room: string, agents?: string[]): Promise<string> {
+    const token = new AccessToken('k', 'a-secret-long-enough-for-livekit', { identity: `student-${room}` });
+    token.addGrant({ roomJoin: true, room });
+    if (agents) token.roomConfig = new RoomConfiguration({ agents: agents.map((agentName) => ({ agentName })) });
+    return token.toJwt();
+  }
+
+  it("dispatches CreateRoom's agents by name, once, when it creates the room", async () => {
+    await client.createRoom({
+      name: 'mind-a00000000001',
+      agents: [new RoomAgentDispatch({ agentName: 'patient', metadata: 'm' })],
+    });
+    // Asking again for a room that exists changes nothing, its agents included.
+    await client.createRoom({ name: 'mind-a00000000001', agents: [new RoomAgentDispatch({ agentName: 'patient' })] });
+
+    expect(fake.dispatchesOf('patient', 'mind-a00000000001')).toEqual([
+      expect.objectContaining({ agentName: 'patient', metadata: 'm', source: 'create_room' }),
+    ]);
+    expect(fake.dispatchesOf('', 'mind-a00000000001')).toEqual([]);
+  });
+
+  it('gives a room created without agents only the unnamed default dispatch', async () => {
+    await client.createRoom({ name: 'mind-a00000000002' });
+
+    expect(fake.dispatches.filter((d) => d.room === 'mind-a00000000002').map((d) => [d.agentName, d.source])).toEqual([
+      ['', 'default'],
+    ]);
+  });
+
+  it("ignores a join token's roomConfig for a room that exists", async () => {
+    await client.createRoom({ name: 'mind-a00000000003' });
+
+    const joined = await fake.join(await joinToken('mind-a00000000003', ['patient']));
+
+    expect(joined.created).toBe(false);
+    expect(fake.dispatchesOf('patient', 'mind-a00000000003')).toEqual([]);
+    expect((await client.listParticipants('mind-a00000000003')).map((p) => p.identity)).toEqual([
+      'student-mind-a00000000003',
+    ]);
+  });
+
+  it("applies a join token's roomConfig when the join creates the room (auto-create on)", async () => {
+    const joined = await fake.join(await joinToken('mind-a00000000004', ['patient']));
+
+    expect(joined.created).toBe(true);
+    expect(fake.dispatchesOf('patient', 'mind-a00000000004')).toEqual([
+      expect.objectContaining({ source: 'join_token' }),
+    ]);
+  });
+
+  it('refuses a join to a room that does not exist when auto-create is off', async () => {
+    fake.setAutoCreate(false);
+    try {
+      const refused = await fake.join(await joinToken('mind-a00000000005', ['patient'])).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(RoomRefused);
+      expect((refused as RoomRefused).code).toBe('not_found');
+      expect(fake.rooms.has('mind-a00000000005')).toBe(false);
+      expect(fake.dispatches.filter((d) => d.room === 'mind-a00000000005')).toEqual([]);
+    } finally {
+      fake.setAutoCreate(true);
+    }
+  });
+
+  it('serves AgentDispatchService: CreateDispatch into an existing room, needing roomAdmin of that room', async () => {
+    await client.createRoom({ name: 'mind-a00000000006' });
+
+    const made = await dispatcher.createDispatch('mind-a00000000006', 'patient', { metadata: '{"s":1}' });
+
+    expect(made).toMatchObject({ agentName: 'patient', room: 'mind-a00000000006', metadata: '{"s":1}' });
+    expect(fake.dispatchesOf('patient', 'mind-a00000000006')).toEqual([
+      expect.objectContaining({ id: made.id, source: 'create_dispatch' }),
+    ]);
+    expect((await dispatcher.listDispatch('mind-a00000000006')).map((d) => d.agentName).sort()).toEqual([
+      '',
+      'patient',
+    ]);
+    expect(fake.callsTo('CreateDispatch').at(-1)?.claims?.video).toMatchObject({
+      roomAdmin: true,
+      room: 'mind-a00000000006',
+    });
+    const missing = await failure(dispatcher.createDispatch('mind-a00000000007', 'patient'));
+    expect(missing.code).toBe('not_found');
   });
 });

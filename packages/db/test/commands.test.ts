@@ -17,8 +17,8 @@ const journal: { entries: unknown[] } = JSON.parse(
 );
 
 /** `pnpm db:migrate` / `pnpm db:seed` as a user runs them (tsx on the command), against `url`. */
-function command(script: 'migrate' | 'seed', url: string) {
-  return run(join(root, 'node_modules/.bin/tsx'), [`packages/db/src/cli/${script}.ts`], {
+function command(script: 'migrate' | 'seed' | 'sql', url: string, args: string[] = []) {
+  return run(join(root, 'node_modules/.bin/tsx'), [`packages/db/src/cli/${script}.ts`, ...args], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: url },
   });
@@ -61,5 +61,26 @@ describe('db:seed', () => {
     expect(await counts()).toEqual({ tenants: 1, users: DEMO_USERS.length, case_studies: 3 });
     const [restored] = await toSeed.sql`select slug, title from case_studies order by slug limit 1`;
     expect(restored).toEqual(shipped);
+  });
+});
+
+describe('db:sql', () => {
+  it('runs one query without psql and prints the rows as an aligned table', async () => {
+    await command('seed', toSeed.url);
+    const { stdout } = await command('sql', toSeed.url, ['select slug, published from case_studies order by slug']);
+    const [slug] = (await toSeed.sql`select slug from case_studies order by slug limit 1`).map((row) => row.slug);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ slug +\| published$/);
+    expect(lines[1]).toMatch(/^-+\+-+$/);
+    expect(lines[2]).toMatch(new RegExp(`^ ${slug} +\\| true$`));
+    expect(lines.at(-1)).toBe('(3 rows)');
+  });
+
+  it('says in one line what failed, with exit status 1', async () => {
+    const failed = await command('sql', toSeed.url, ['select no_such_column from case_studies']).catch(
+      (error) => error,
+    );
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trim()).toBe('query failed: column "no_such_column" does not exist');
   });
 });

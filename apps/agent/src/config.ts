@@ -21,6 +21,12 @@ export const agentConfigSchema = z
     AGENT_TTS_MODEL: z.string().min(1).default('gpt-4o-mini-tts'),
     /** Used when the case study's persona names no voice (or, on OpenAI itself, one OpenAI does not offer). */
     AGENT_TTS_VOICE: z.string().min(1).max(60).default('alloy'),
+    AGENT_TURN_DETECTION: z
+      .enum(['vad', 'livekit_cloud'])
+      .default('vad')
+      .describe(
+        "How the patient knows the student finished speaking: `vad` (Silero VAD endpointing, on the worker) or `livekit_cloud` (opt-in: LiveKit's cloud turn detector, which sends the student's audio to LiveKit Inference under LIVEKIT_API_KEY)",
+      ),
     /** How often the running active time is persisted (the contract allows at most 5 s of loss). */
     AGENT_HEARTBEAT_SECONDS: z.coerce.number().positive().max(5).default(SESSION_DEFAULTS.heartbeatSeconds),
     /** When the patient mentions it has to leave soon; 0 turns the warning off. */

@@ -4,7 +4,7 @@
  * `tsx src/main.ts dev` / `start` (LiveKit's CLI); see README "Agent worker".
  */
 import { fileURLToPath } from 'node:url';
-import { cli, defineAgent, type JobContext, type JobProcess, ServerOptions, voice } from '@livekit/agents';
+import { cli, defineAgent, type JobContext, type JobProcess, ServerOptions, type VAD, voice } from '@livekit/agents';
 import * as openai from '@livekit/agents-plugin-openai';
 import * as silero from '@livekit/agents-plugin-silero';
 import { type CaseStudy, connect, databaseConfigSchema, migrateDatabase, openDatabase, parseConfig } from '@sp/db';
@@ -14,9 +14,25 @@ import type { PatientAgent } from './agent.js';
 import { type AgentConfig, agentConfigSchema, livekitHttpUrl } from './config.js';
 import { type PatientJob, startPatientJob } from './patient-job.js';
 import { LiveKitStudentRoom, type Student } from './student-room.js';
-import { pipelineOptions } from './voice-pipeline.js';
+import { turnHandling } from './turn-handling.js';
+import { type PipelineOptions, pipelineOptions } from './voice-pipeline.js';
 
 /** The voice pipeline around the patient; every model goes to the same OpenAI-compatible endpoint. */
+export function voiceSession(config: AgentConfig, options: PipelineOptions, vad: VAD): voice.AgentSession {
+  return new voice.AgentSession({
+    // Silero VAD, loaded once per process in prewarm: finds where the student's speech starts and stops.
+    vad,
+    // The student's speech as text for the model.
+    stt: new openai.STT(options.stt),
+    // The patient's mind: the compiled persona plus the conversation so far.
+    llm: new openai.LLM(options.llm),
+    // The patient's voice: the case study's choice, else the configured default.
+    tts: new openai.TTS(options.tts),
+    // When the student's turn ends: VAD endpointing unless the cloud turn detector is opted into.
+    turnHandling: turnHandling(config),
+  });
+}
+
 async function startVoiceSession(
   ctx: JobContext,
   config: AgentConfig,
@@ -27,16 +43,7 @@ async function startVoiceSession(
   if (options.unknownVoice) {
     logger.warn({ voice: options.unknownVoice, used: options.tts.voice }, 'case study voice unknown to the TTS');
   }
-  const session = new voice.AgentSession({
-    // Silero VAD, loaded once per process in prewarm: finds where the student's speech starts and stops.
-    vad: ctx.proc.userData.vad as silero.VAD,
-    // The student's speech as text for the model.
-    stt: new openai.STT(options.stt),
-    // The patient's mind: the compiled persona plus the conversation so far.
-    llm: new openai.LLM(options.llm),
-    // The patient's voice: the case study's choice, else the configured default.
-    tts: new openai.TTS(options.tts),
-  });
+  const session = voiceSession(config, options, ctx.proc.userData.vad as VAD);
   await session.start({
     agent,
     room: ctx.room,

@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { bodyLimit } from 'hono/body-limit';
 import { pino } from 'pino';
 import type { AppEnv } from './app-context.js';
-import { authenticate, tokenVerifier } from './auth.js';
+import { authenticate, tenantDirectory, tokenVerifier } from './auth.js';
 import { BackgroundWork } from './background-work.js';
 import type { AppDeps, Services } from './deps.js';
 import { onError, onNotFound, validationHook } from './errors.js';
@@ -21,6 +21,7 @@ import { chatRoutes } from './routes/chat.js';
 import { reportRoutes } from './routes/reports.js';
 import { sessionMessageRoutes } from './routes/session-messages.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { textInputRule } from './text-input.js';
 
 export type App = OpenAPIHono<AppEnv>;
 
@@ -54,7 +55,8 @@ export function createApp(deps: AppDeps): App {
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Standardized Patient API' }));
 
   app.use('/v1/*', bodyLimit({ maxSize: services.config.MAX_BODY_BYTES }));
-  app.use('/v1/*', authenticate(tokenVerifier(services.config)));
+  app.use('/v1/*', authenticate(tokenVerifier(services.config), tenantDirectory(services.db)));
+  app.use('/v1/*', textInputRule());
   // Resources, one router each.
   app.route('/v1/sessions', sessionRoutes(services));
   app.route('/v1/case-studies', caseStudyRoutes(services));

@@ -1,9 +1,15 @@
 /**
  * Bearer JWT authentication: HS256 with JWT_SECRET, or keys from JWKS_URL
  * for an external identity provider. The claims `sub`, `tenant_id` and `role`
- * become the typed `auth` context variable.
+ * become the typed `auth` context variable. A token must carry `exp`, live at
+ * most JWT_MAX_LIFETIME_SECONDS (from `iat`, or from now without one), and
+ * not be issued in the future beyond JWT_CLOCK_TOLERANCE_SECONDS; its text
+ * claims follow the input rule for text (no NUL, well-formed Unicode). Then
+ * its tenant must be one this platform knows: else 403 FORBIDDEN.
  */
-import { DomainError } from '@sp/core';
+import { DomainError, textFault } from '@sp/core';
+import { type Database, tenants } from '@sp/db';
+import { eq } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { z } from 'zod';
@@ -12,7 +18,11 @@ import { roles } from './app-context.js';
 import type { ApiConfig } from './config.js';
 
 const claimsSchema = z.object({
-  sub: z.string().min(1).max(200),
+  sub: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((sub) => textFault(sub) === null),
   tenant_id: z.uuid(),
   role: z.enum(roles),
 });
@@ -20,7 +30,12 @@ const claimsSchema = z.object({
 export type VerifyToken = (token: string) => Promise<Caller>;
 
 export function tokenVerifier(config: ApiConfig): VerifyToken {
-  const options = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
+  const tolerance = config.JWT_CLOCK_TOLERANCE_SECONDS;
+  const options = {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    requiredClaims: ['exp'],
+  };
   let verify: (token: string) => ReturnType<typeof jwtVerify>;
   if (config.JWKS_URL) {
     const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(config.JWKS_URL));
@@ -30,8 +45,7 @@ export function tokenVerifier(config: ApiConfig): VerifyToken {
     verify = (token) => jwtVerify(token, secret, { ...options, algorithms: ['HS256'] });
   }
   // A student sends every request of a session with the same token: its signature is checked once, and the
-  // claims are kept until the token expires (never longer than VERIFIED_TTL_MS, so a token that carries no `exp`
-  // is checked again now and then).
+  // claims are kept until the token expires (never longer than VERIFIED_TTL_MS).
   const verified = new Map<string, { caller: Caller; until: number }>();
   return async (token) => {
     const now = Date.now();
@@ -39,10 +53,16 @@ export function tokenVerifier(config: ApiConfig): VerifyToken {
     if (known && known.until > now) return known.caller;
     verified.delete(token);
     const { payload } = await verify(token);
+    const nowSeconds = now / 1000;
+    const exp = payload.exp as number;
+    if (payload.iat !== undefined && payload.iat > nowSeconds + tolerance) throw new Error('iat is in the future');
+    if (exp - Math.min(payload.iat ?? nowSeconds, nowSeconds) > config.JWT_MAX_LIFETIME_SECONDS) {
+      throw new Error('the token lives longer than JWT_MAX_LIFETIME_SECONDS');
+    }
     const claims = claimsSchema.parse(payload);
     const caller: Caller = { userId: claims.sub, tenantId: claims.tenant_id, role: claims.role };
     if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
-    verified.set(token, { caller, until: Math.min(now + VERIFIED_TTL_MS, (payload.exp ?? Infinity) * 1000) });
+    verified.set(token, { caller, until: Math.min(now + VERIFIED_TTL_MS, exp * 1000) });
     return caller;
   };
 }
@@ -53,8 +73,30 @@ const VERIFIED_TTL_MS = 5 * 60_000;
 
 const unauthorized = (message: string) => new DomainError('UNAUTHORIZED', message);
 
-/** Rejects a request without a valid bearer token with 401; otherwise sets `auth`. */
-export function authenticate(verify: VerifyToken): MiddlewareHandler<AppEnv> {
+/** Is this tenant registered here? A known tenant is remembered for a while; an unknown one is asked again. */
+export type KnownTenant = (tenantId: string) => Promise<boolean>;
+
+const TENANT_KNOWN_TTL_MS = 5 * 60_000;
+
+export function tenantDirectory(db: Database): KnownTenant {
+  const known = new Map<string, number>();
+  return async (tenantId) => {
+    const now = Date.now();
+    if ((known.get(tenantId) ?? 0) > now) return true;
+    const [row] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId));
+    if (!row) return false;
+    if (known.size >= VERIFIED_MAX) known.delete(known.keys().next().value as string);
+    known.set(tenantId, now + TENANT_KNOWN_TTL_MS);
+    return true;
+  };
+}
+
+/**
+ * Rejects a request without a valid bearer token with 401, and one whose
+ * tenant is not registered with 403 (tenants are created by an operator, never
+ * on first sight of a token); otherwise sets `auth`.
+ */
+export function authenticate(verify: VerifyToken, knownTenant: KnownTenant): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
@@ -64,6 +106,11 @@ export function authenticate(verify: VerifyToken): MiddlewareHandler<AppEnv> {
       caller = await verify(match[1]);
     } catch {
       throw unauthorized('The bearer token is invalid or expired');
+    }
+    if (!(await knownTenant(caller.tenantId))) {
+      throw new DomainError('FORBIDDEN', 'The tenant of this token is not registered on this platform', {
+        tenant_id: caller.tenantId,
+      });
     }
     c.set('auth', caller);
     c.set('log', c.var.log.child({ user_id: caller.userId, tenant_id: caller.tenantId }));

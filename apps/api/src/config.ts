@@ -21,6 +21,14 @@ export const apiConfigSchema = z
     JWKS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
     JWT_ISSUER: optionalString,
     JWT_AUDIENCE: optionalString,
+    /** The longest a bearer token may live, `exp` minus `iat` (or minus now, without `iat`); longer ones answer 401. */
+    JWT_MAX_LIFETIME_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(24 * 3600),
+    /** Clock skew allowed between the token issuer and the API for a token's `iat` (`exp` itself is exact). */
+    JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
     LIVEKIT_URL: z.url({ protocol: /^(wss?|https?)$/ }).default('ws://localhost:7880'),
     /** The LiveKit URL the browser connects to (`server_url`), when it differs from the API's own way in. */
     LIVEKIT_PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^wss?$/ }).optional()),

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DEMO_TENANT } from '@sp/db';
+import { DEMO_TENANT, tenants } from '@sp/db';
 import { describe, expect, it } from 'vitest';
 import { tokenVerifier } from '../src/auth.js';
 import { apiConfig } from '../src/config.js';
@@ -21,6 +21,8 @@ function pnpm(args: string[], env: Record<string, string> = {}) {
 }
 
 const test = await buildTestApp();
+// The tokens are for the seeded demo tenant; the API refuses a tenant it does not know.
+await test.db.db.insert(tenants).values(DEMO_TENANT);
 
 describe('pnpm dev-token', { timeout: 60_000 }, () => {
   it('runs as the issue spells it (`pnpm dev-token --role student`), not as npm token', () => {

@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './phrases.js';
 export * from './session-rules.js';
 export * from './text-channel.js';
+export * from './text-input.js';

@@ -26,7 +26,7 @@ export function eventStreamAnswer(description: string, frames: [z.ZodType, z.Zod
   return { content: { 'text/event-stream': { schema } }, description };
 }
 
-/** `{session_id}` in a path: any string up to 100 characters (an id that is not a session's answers 404, not 422). */
+/** `{session_id}` in a path: up to 100 characters (longer answers 422); any other id that is not a session's answers 404. */
 export const sessionIdParam = z.object({
   session_id: z
     .string()

@@ -13,7 +13,7 @@ import type { AppEnv } from './app-context.js';
 import { authenticate, tenantDirectory, tokenVerifier } from './auth.js';
 import { BackgroundWork } from './background-work.js';
 import type { AppDeps, Services } from './deps.js';
-import { onError, onNotFound, validationHook } from './errors.js';
+import { onError, onNotFound, payloadTooLarge, validationHook } from './errors.js';
 import { BEARER } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
 import { caseStudyRoutes } from './routes/case-studies.js';
@@ -54,7 +54,9 @@ export function createApp(deps: AppDeps): App {
   });
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Standardized Patient API' }));
 
-  app.use('/v1/*', bodyLimit({ maxSize: services.config.MAX_BODY_BYTES }));
+  // The oversized rest of the body is never read: the answer closes the connection, so a pooled client opens a
+  // fresh one for its next request rather than writing to a socket that is going away.
+  app.use('/v1/*', bodyLimit({ maxSize: services.config.MAX_BODY_BYTES, onError: payloadTooLarge }));
   app.use('/v1/*', authenticate(tokenVerifier(services.config), tenantDirectory(services.db)));
   app.use('/v1/*', textInputRule());
   // Resources, one router each.

@@ -74,3 +74,9 @@ export const onNotFound: NotFoundHandler = (c) =>
   c.json(errorBody('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`), 404);
 
 const describeCause = (error: Error) => (error.cause instanceof Error ? error.cause.message : undefined);
+
+/** 413 with `Connection: close`: the unread rest of the body makes the connection unusable for another request. */
+export const payloadTooLarge = (c: Context) => {
+  c.header('Connection', 'close');
+  return c.json(errorBody('PAYLOAD_TOO_LARGE', httpExceptionMessages.PAYLOAD_TOO_LARGE ?? ''), 413);
+};

@@ -10,6 +10,7 @@ import { type FakeLiveKit, startFakeLiveKit } from '@sp/testkit';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import type { Logger } from 'pino';
 import { afterAll } from 'vitest';
+import type { PatientAgent } from '../../src/agent.js';
 import { type PatientCall, type PatientJob, type PatientJobDeps, startPatientJob } from '../../src/patient-job.js';
 import { LiveKitStudentRoom, type Student } from '../../src/student-room.js';
 import type { RecorderOptions } from '../../src/transcript-recorder.js';
@@ -54,6 +55,9 @@ export interface TestJobOptions {
   logger?: Logger;
   recorder?: RecorderOptions;
   endRetry?: PatientJobDeps['endRetry'];
+  goodbyeTimeoutMs?: number;
+  /** Builds and starts the agent session (default: a text-mode session driven by `llm`/`responses`). */
+  startSession?: (agent: PatientAgent) => Promise<voice.AgentSession>;
 }
 
 export interface TestJob {
@@ -81,11 +85,11 @@ export async function startTestJob(db: Database, session: Session, options: Test
       retryMs: 50,
     },
     recorder: { retryMs: 20, maxRetryMs: 200, ...options.recorder },
-    goodbyeTimeoutMs: 5_000,
+    goodbyeTimeoutMs: options.goodbyeTimeoutMs ?? 5_000,
     endRetry: options.endRetry,
     startSession: (agent) => {
       options.onSessionStart?.(fake);
-      return startTextSession(agent, llm);
+      return options.startSession ? options.startSession(agent) : startTextSession(agent, llm);
     },
   });
   return {

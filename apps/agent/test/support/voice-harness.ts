@@ -1,0 +1,179 @@
+/**
+ * The voice pipeline on real audio without a room: the real AgentSession with
+ * our patient agent, the real Silero VAD, and LiveKit's OpenAI plugins (STT,
+ * LLM, TTS) pointed by base URL at the local OpenAI-wire server. The scripted
+ * student speaks through a ScriptedMicrophone; the patient is heard through a
+ * RecordingSpeaker. Used by the audio tests and by `pnpm bench:voice`.
+ *
+ * The double answers each transcription with the text of the student's latest
+ * clip (once per clip: a clip the VAD cut in two gives its text to the first
+ * part), and each chat completion with the reply registered for the student's
+ * last words, after the configured provider latencies.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type VAD, voice } from '@livekit/agents';
+import * as openai from '@livekit/agents-plugin-openai';
+import * as silero from '@livekit/agents-plugin-silero';
+import { type AudioOptions, type ChatCompletionRequest, type OpenAIServer, startOpenAIServer } from '@sp/testkit';
+import type { PatientAgent } from '../../src/agent.js';
+import { agentConfig } from '../../src/config.js';
+import { pipelineOptions } from '../../src/voice-pipeline.js';
+import { type Played, RecordingSpeaker, ScriptedMicrophone } from './audio-io.js';
+import './text-mode.js'; // initializes the framework's logger
+
+/** What the fake providers take, fixed: the bench's defaults are STT 250, LLM 350, TTS 200. */
+export interface ProviderLatency {
+  /** Upload received → transcript sent. */
+  sttMs: number;
+  /** Chat request received → first token sent. */
+  llmTtftMs: number;
+  /** Speech request received → first audio byte sent. */
+  ttsTtfbMs: number;
+}
+
+export const NO_LATENCY: ProviderLatency = { sttMs: 0, llmTtftMs: 0, ttsTtfbMs: 0 };
+
+export interface VoiceRigOptions {
+  latency?: Partial<ProviderLatency>;
+  /** How the double's speech sounds (ms per character, pace). */
+  speech?: Omit<AudioOptions, 'transcriptionLatencyMs' | 'speechTtfbMs'>;
+  /** Student words → the patient's answer. */
+  replies?: Record<string, string>;
+  /** Session options over the harness's (turn handling, ...). */
+  session?: Partial<voice.AgentSessionOptions>;
+  /** Silero's options; the default is what the worker loads. */
+  vad?: Partial<VadOptions>;
+}
+
+/**
+ * In production RoomIO chains the room's audio output behind the framework's
+ * TranscriptionSynchronizer, which paces the reply's text with the audio played
+ * and so decides what an interrupted reply stored as heard. The package exports
+ * neither it nor TextOutput, so they are loaded from its files (the same module
+ * instances the framework uses), and the rig chains them exactly as RoomIO does.
+ */
+const agentsDist = dirname(createRequire(import.meta.url).resolve('@livekit/agents'));
+const fromAgents = (file: string) => import(pathToFileURL(join(agentsDist, file)).href);
+const { TranscriptionSynchronizer, defaultTextSyncOptions } = await fromAgents('voice/transcription/synchronizer.js');
+const { TextOutput } = (await fromAgents('voice/io.js')) as { TextOutput: new () => object };
+
+/** The patient's words as the student's app would show them, in the chunks the framework sends. */
+class TranscriptSink extends (TextOutput as new () => { onAttached(): void; onDetached(): void }) {
+  readonly chunks: string[] = [];
+  async captureText(text: string | { text: string }): Promise<void> {
+    this.chunks.push(typeof text === 'string' ? text : text.text);
+  }
+  flush(): void {}
+}
+
+type VadOptions = NonNullable<Parameters<typeof silero.VAD.load>[0]>;
+
+const vads = new Map<string, Promise<VAD>>();
+
+/** Silero VAD, loaded once per process per option set (the ONNX model ships inside the plugin package). */
+export function loadVad(options: Partial<VadOptions> = {}): Promise<VAD> {
+  const key = JSON.stringify(options);
+  let vad = vads.get(key);
+  if (!vad) {
+    vad = silero.VAD.load(options);
+    vads.set(key, vad);
+  }
+  return vad;
+}
+
+/**
+ * The harness's turn handling until the worker's own choice is shared: end of
+ * turn by the VAD (never the framework's default inference turn detector, which
+ * would call LiveKit's cloud), interruptions by the VAD.
+ */
+export const HARNESS_TURN_HANDLING: Partial<voice.AgentSessionOptions['turnHandling']> = {
+  turnDetection: 'vad',
+  interruption: { mode: 'vad' },
+};
+
+export class VoiceRig {
+  readonly mic = new ScriptedMicrophone();
+  readonly speaker = new RecordingSpeaker();
+  readonly replies = new Map<string, string>();
+  session: voice.AgentSession | undefined;
+  /** Clips whose text went to a transcription already. */
+  private readonly transcribed = new Set<Played>();
+  private readonly latency: ProviderLatency;
+
+  constructor(
+    readonly server: OpenAIServer,
+    private readonly options: VoiceRigOptions = {},
+  ) {
+    this.latency = { ...NO_LATENCY, ...options.latency };
+    for (const [words, answer] of Object.entries(options.replies ?? {})) this.replies.set(words, answer);
+    server.audio.configure({
+      ...options.speech,
+      transcriptionLatencyMs: this.latency.sttMs,
+      speechTtfbMs: this.latency.ttsTtfbMs,
+    });
+    server.audio.onTranscription(() => ({ text: this.transcriptNow() }));
+    server.onChat((request) => ({ content: this.answer(request), delayMs: this.latency.llmTtftMs }));
+  }
+
+  /** Builds the agent session around `agent` on this rig's microphone and speaker, and starts it. */
+  startSession = async (agent: PatientAgent): Promise<voice.AgentSession> => {
+    const endpoint = pipelineOptions(agentConfig({ OPENAI_BASE_URL: this.server.baseURL, OPENAI_API_KEY: 'test' }));
+    const { turnHandling, ...rest } = this.options.session ?? {};
+    const session = new voice.AgentSession({
+      vad: await loadVad(this.options.vad),
+      stt: new openai.STT(endpoint.stt),
+      llm: new openai.LLM(endpoint.llm),
+      tts: new openai.TTS(endpoint.tts),
+      turnHandling: { ...HARNESS_TURN_HANDLING, ...turnHandling },
+      ...rest,
+    });
+    session.input.audio = this.mic;
+    const sync = new TranscriptionSynchronizer(this.speaker, new TranscriptSink(), defaultTextSyncOptions);
+    session.output.audio = sync.audioOutput;
+    session.output.transcription = sync.textOutput;
+    await session.start({ agent });
+    this.mic.start();
+    this.session = session;
+    return session;
+  };
+
+  /**
+   * How much of the double's audio for `text` reaches the speaker: the framework
+   * sends a reply to the TTS a sentence at a time, and the OpenAI plugin drops the
+   * last partial 100 ms frame of each answer (it never flushes its AudioByteStream).
+   */
+  playableMs(text: string): number {
+    const parts = this.server.audio.speeches.filter((s) => text.includes(s.input));
+    if (parts.length === 0) throw new Error(`no speech was requested for ${JSON.stringify(text)}`);
+    return parts.reduce((sum, s) => sum + Math.floor(s.durationMs / 100) * 100, 0);
+  }
+
+  async close(): Promise<void> {
+    await this.session?.close().catch(() => {});
+    await this.mic.close().catch(() => {});
+  }
+
+  /** The latest clip with words that started before now and was not transcribed yet. */
+  private transcriptNow(): string {
+    const now = performance.now();
+    const clip = [...this.mic.played]
+      .reverse()
+      .find((p) => p.clip.text && p.soundStartAt <= now && !this.transcribed.has(p));
+    if (!clip) return '';
+    this.transcribed.add(clip);
+    return clip.clip.text;
+  }
+
+  private answer(request: ChatCompletionRequest): string {
+    const last = [...request.messages].reverse().find((m) => m.role === 'user');
+    const words = typeof last?.content === 'string' ? last.content : JSON.stringify(last?.content ?? '');
+    return this.replies.get(words.trim()) ?? 'Sorry, could you say that again?';
+  }
+}
+
+/** A local OpenAI-wire server for a test file (close it in afterAll). */
+export function startVoiceDouble(): Promise<OpenAIServer> {
+  return startOpenAIServer();
+}

@@ -18,10 +18,12 @@ import { BEARER } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
 import { caseStudyRoutes } from './routes/case-studies.js';
 import { chatRoutes } from './routes/chat.js';
+import { devSignInRoutes } from './routes/dev-sign-in.js';
 import { reportRoutes } from './routes/reports.js';
 import { sessionMessageRoutes } from './routes/session-messages.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { textInputRule } from './text-input.js';
+import { DEFAULT_WEB_DIST_DIR, isBuiltWebApp, serveWebApp } from './web-app.js';
 
 export type App = OpenAPIHono<AppEnv>;
 
@@ -66,6 +68,14 @@ export function createApp(deps: AppDeps): App {
   app.route('/v1/sessions', sessionMessageRoutes(services));
   app.route('/v1/mind', chatRoutes(services));
   app.route('/v1/admin', adminRoutes(services));
+
+  // The web app's demo sign-in: never in production, and only where the API signs its own tokens.
+  if (services.config.NODE_ENV !== 'production' && services.config.JWT_SECRET) {
+    app.use('/dev/*', bodyLimit({ maxSize: services.config.MAX_BODY_BYTES }));
+    app.route('/dev/sign-in', devSignInRoutes(services));
+  }
+  const webDist = services.config.WEB_DIST_DIR ?? DEFAULT_WEB_DIST_DIR;
+  if (isBuiltWebApp(webDist)) serveWebApp(app, webDist);
   return app;
 }
 

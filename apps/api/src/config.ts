@@ -58,6 +58,8 @@ export const apiConfigSchema = z
     /** Text channel: the most active time one gap between a student's text turns adds. */
     /** The grading consumers' lease, which a regrade respects (defined, and documented, with the grading settings). */
     ...gradingConfigSchema.pick({ GRADING_LEASE_SECONDS: true }).shape,
+    /** The built web app the API serves at `/` (default: apps/web/dist); nothing is served when it has no index.html. */
+    WEB_DIST_DIR: optionalString,
     TEXT_TURN_GAP_CAP_SECONDS: z.coerce.number().int().min(1).max(3600).default(TEXT_CHANNEL_DEFAULTS.gapCapSeconds),
   })
   .transform((c, ctx) => {

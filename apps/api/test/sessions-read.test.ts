@@ -8,11 +8,12 @@ const test = await buildTestApp({ now: () => clock });
 
 /** The seed's list envelope. */
 const LIST_ENVELOPE_KEYS = ['data', 'message', 'page', 'page_size', 'success', 'total', 'total_pages'];
-/** The seed's list item keys, plus `status`, `created_at` and `end_reason` (documented in the README). */
+/** The seed's list item keys, plus `status`, `created_at`, `end_reason` and `elapsed_active_time` (documented). */
 const LIST_ITEM_KEYS = [
   'content_id',
   'content_type_id',
   'created_at',
+  'elapsed_active_time',
   'end_reason',
   'end_time',
   'id',
@@ -62,6 +63,7 @@ describe('GET /v1/sessions', () => {
       end_time: null,
       created_at: '2025-06-01T14:02:00.000Z',
       end_reason: 'user_ended',
+      elapsed_active_time: 0,
     });
   });
 

@@ -2,7 +2,6 @@
  * The session rules as pure functions of (session, case study, now).
  * Nothing here knows HTTP, LiveKit or Postgres.
  */
-import { randomBytes } from 'node:crypto';
 import { DomainError, type ErrorCode } from './errors.js';
 
 export const SESSION_DEFAULTS = {
@@ -144,7 +143,9 @@ export function attemptsExhaustedError(attemptCount: number, maxAttempts: number
 
 /** LiveKit room names are `mind-` and 12 hex characters; each resume opens a new one. */
 export function newRoomName(): string {
-  return `mind-${randomBytes(6).toString('hex')}`;
+  // Web Crypto, not node:crypto: the web app imports this package too.
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  return `mind-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 export const ROOM_NAME_PATTERN = /^mind-[0-9a-f]{12}$/;

@@ -136,7 +136,13 @@ export function sessionRoutes(services: Services) {
       const { content_id, skip, limit } = c.req.valid('query');
       const { rows, total } = await listOwnSessions(db, c.var.auth, { contentId: content_id, skip, limit });
       return c.json(
-        { success: true as const, data: rows.map(sessionSummary), total, ...pageOf(skip, limit, total), message: null },
+        {
+          success: true as const,
+          data: rows.map((row) => sessionSummary(row, now())),
+          total,
+          ...pageOf(skip, limit, total),
+          message: null,
+        },
         200,
       );
     })

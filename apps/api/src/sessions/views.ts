@@ -24,7 +24,7 @@ export function sessionView(row: Session, now: Date): SessionView {
   };
 }
 
-export function sessionSummary(row: Session): SessionSummary {
+export function sessionSummary(row: Session, now: Date): SessionSummary {
   return {
     id: row.id,
     content_type_id: 'case_study',
@@ -35,6 +35,7 @@ export function sessionSummary(row: Session): SessionSummary {
     end_time: iso(row.endTime),
     created_at: row.createdAt.toISOString(),
     end_reason: row.endReason,
+    elapsed_active_time: activeTime(row, now),
   };
 }
 

@@ -54,6 +54,7 @@ export const sessionSummarySchema = sessionSchema
     end_time: true,
     created_at: true,
     end_reason: true,
+    elapsed_active_time: true,
   })
   .meta({ id: 'SessionSummary' });
 export type SessionSummary = z.infer<typeof sessionSummarySchema>;

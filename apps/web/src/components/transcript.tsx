@@ -1,0 +1,37 @@
+/** The conversation so far, one list item per turn, addressable as #turn-<sequence> for the report's evidence. */
+import type { TranscriptMessage } from '@sp/core';
+
+export interface Turn extends Pick<TranscriptMessage, 'role' | 'content'> {
+  sequence: number | null;
+  /** Still streaming in. */
+  pending?: boolean;
+}
+
+export function Transcript({
+  turns,
+  patientName,
+  highlighted,
+}: {
+  turns: Turn[];
+  patientName: string;
+  highlighted?: number | null;
+}) {
+  if (turns.length === 0) return <p className="muted">No messages yet. Introduce yourself to begin.</p>;
+  return (
+    <ol className="transcript" aria-label="Transcript">
+      {turns.map((turn, index) => (
+        <li
+          key={turn.sequence ?? `pending-${index}`}
+          id={turn.sequence ? `turn-${turn.sequence}` : undefined}
+          tabIndex={turn.sequence ? -1 : undefined}
+          className={`turn turn-${turn.role}${highlighted === turn.sequence ? ' highlighted' : ''}`}
+          data-sequence={turn.sequence ?? undefined}
+          aria-busy={turn.pending || undefined}
+        >
+          <span className="speaker">{turn.role === 'user' ? 'You' : patientName}</span>
+          <span className="content">{turn.content || (turn.pending ? '…' : '')}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}

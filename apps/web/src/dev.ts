@@ -1,0 +1,47 @@
+/**
+ * `pnpm dev` runs this beside the API: Vite's dev server for the web app,
+ * forwarding the API's paths to it, and the one address to open.
+ */
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'vite';
+import { z } from 'zod';
+
+const settings = z
+  .object({
+    /** Where the web app's dev server listens; the address `pnpm dev` tells you to open. */
+    WEB_PORT: z.coerce.number().int().min(1).max(65535).default(5173),
+  })
+  .safeParse(process.env);
+if (!settings.success) {
+  console.error(`[web] WEB_PORT: ${settings.error.issues[0]?.message}`);
+  process.exit(1);
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const server = await createServer({
+  root,
+  configFile: `${root}vite.config.ts`,
+  clearScreen: false,
+  logLevel: 'warn',
+  server: { port: settings.data.WEB_PORT, strictPort: true, host: 'localhost' },
+}).catch((error: unknown) => {
+  console.error(`[web] the dev server did not start: ${error instanceof Error ? error.message : String(error)}`);
+  return process.exit(1);
+});
+await server.listen().catch((error: unknown) => {
+  const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  console.error(
+    taken
+      ? `[web] port ${settings.data.WEB_PORT} is taken; set WEB_PORT to a free port`
+      : `[web] the dev server did not start: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exit(1);
+});
+console.log(`[web] open http://localhost:${settings.data.WEB_PORT}/ and sign in as the demo student`);
+
+const stop = async () => {
+  await server.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

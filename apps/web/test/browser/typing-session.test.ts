@@ -1,0 +1,72 @@
+/**
+ * The whole loop by typing, in Chromium against the real API: sign in, pick a
+ * case, start by typing, three streamed turns, End, the graded report, and an
+ * evidence quote that highlights its turn.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS_DIR, launchBrowser, openPage, signInAs, startStack } from './stack.js';
+
+const stack = await startStack();
+const browser = await launchBrowser();
+beforeAll(() => mkdir(ARTIFACTS_DIR, { recursive: true }));
+
+const QUESTIONS = [
+  "Hello, I'm Sam, a medical student. What brings you in today?",
+  'How long has this been going on?',
+  'Are you taking any medications?',
+];
+
+describe('a session by typing', () => {
+  it('runs from sign-in to a report whose evidence highlights the quoted turn', async () => {
+    const { page, context } = await openPage(browser, stack, '/');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await signInAs(page);
+    const caseStudy = stack.seeded.caseStudies[0]!;
+    const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: caseStudy.title }) });
+    await card.getByText(`0 of ${caseStudy.maxAttempts} used`).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'cases.png'), fullPage: true });
+
+    await card.getByRole('link', { name: 'Start by typing' }).click();
+    await page.waitForURL(/\/sessions\/[0-9a-f-]+\/text$/);
+    const sessionId = page.url().split('/').at(-2)!;
+
+    for (const [i, question] of QUESTIONS.entries()) {
+      await page.getByLabel(/Your message to/).fill(question);
+      await page.getByRole('button', { name: 'Send' }).click();
+      // The reply has streamed in full once it carries its stored sequence.
+      const reply = page.locator(`#turn-${2 * i + 2}`);
+      await reply.waitFor();
+      expect(await reply.locator('.content').textContent()).not.toBe('');
+      expect(await page.locator(`#turn-${2 * i + 1} .content`).textContent()).toBe(question);
+    }
+    const stored = await stack.db.sql<{ sequence: number; role: string }[]>`
+      select sequence, role from session_messages where session_id = ${sessionId} order by sequence`;
+    expect(stored.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
+    expect(Number(await page.getByTestId('countdown').getAttribute('data-remaining'))).toBeLessThanOrEqual(
+      caseStudy.durationLimit,
+    );
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'typing-session.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'End session' }).click();
+    await page.getByRole('button', { name: 'End and see my report' }).click();
+    await page.waitForURL(`**/sessions/${sessionId}/report`);
+    await page.getByTestId('score').waitFor({ timeout: 20_000 });
+    expect(await page.getByText('Graded by the offline grader').count()).toBe(1);
+    const verdicts = await page.locator('.rubric .verdict').allInnerTexts();
+    expect(verdicts.length).toBeGreaterThan(0);
+    expect(verdicts.every((v) => ['Met', 'Partly met', 'Not met'].includes(v))).toBe(true);
+
+    const quote = page.locator('button.quote').first();
+    const quoted = (await quote.textContent()).replace(/^“|”$/g, '');
+    await quote.click();
+    const highlighted = page.locator('.turn.highlighted');
+    await highlighted.waitFor();
+    expect(await highlighted.count()).toBe(1);
+    expect(await highlighted.locator('.content').textContent()).toBe(quoted);
+    expect(await highlighted.getAttribute('class')).toContain('turn-user');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'report.png'), fullPage: true });
+    await context.close();
+  });
+});

@@ -59,7 +59,7 @@ describe('a session by typing', () => {
     expect(verdicts.every((v) => ['Met', 'Partly met', 'Not met'].includes(v))).toBe(true);
 
     const quote = page.locator('button.quote').first();
-    const quoted = (await quote.textContent()).replace(/^“|”$/g, '');
+    const quoted = (await quote.textContent())?.replace(/^“|”$/g, '');
     await quote.click();
     const highlighted = page.locator('.turn.highlighted');
     await highlighted.waitFor();

@@ -95,6 +95,9 @@ export class PatientCall {
   private begun = false;
   /** Spoken at the first contact, then cleared. */
   private opening: Opening | null = null;
+  /** Settles once the opening has played (or could not): later lines wait for it. */
+  private readonly opened: Promise<void>;
+  private openingPlayed!: () => void;
 
   constructor(
     private readonly deps: PatientJobDeps,
@@ -104,6 +107,9 @@ export class PatientCall {
   ) {
     this.finished = new Promise((resolve) => {
       this.settle = resolve;
+    });
+    this.opened = new Promise((resolve) => {
+      this.openingPlayed = resolve;
     });
     this.recorder = new TranscriptRecorder(deps.db, row.id, logger, deps.recorder);
     this.recorder.attach(session);
@@ -121,7 +127,7 @@ export class PatientCall {
       { sessionId: row.id, roomName: deps.room.name },
       deps.timer,
       {
-        onWarning: (secondsLeft) => void session.say(leavingSoonLine(secondsLeft)),
+        onWarning: (secondsLeft) => void this.warnLeavingSoon(secondsLeft),
         onExpired: () => void this.finish({ kind: 'timer_expired' }),
         onGone: (reason) => void this.finish({ kind: 'ended_elsewhere', reason }),
       },
@@ -156,11 +162,40 @@ export class PatientCall {
     if (contact.kind === 'gone' || contact.kind === 'stopped' || !this.opening || this.ending) return;
     const opening = this.opening;
     this.opening = null;
-    const speech =
+    const speech = this.speak(() =>
       'greet' in opening
         ? this.session.say(opening.greet)
-        : this.session.generateReply({ instructions: RESUME_INSTRUCTIONS });
-    await speech.waitForPlayout();
+        : this.session.generateReply({ instructions: RESUME_INSTRUCTIONS }),
+    );
+    try {
+      await speech?.waitForPlayout();
+    } finally {
+      this.openingPlayed();
+    }
+  }
+
+  /**
+   * Once, shortly before the end: after the opening (on a resume with little time left, the
+   * greeting comes first), and not interruptible, so a student talking over it still hears it.
+   */
+  private async warnLeavingSoon(secondsLeft: number): Promise<void> {
+    await this.opened;
+    if (this.ending) return;
+    this.speak(() => this.session.say(leavingSoonLine(secondsLeft), { allowInterruptions: false }));
+  }
+
+  /**
+   * Starts a line; null when the agent session is closing or closed, where say() and
+   * generateReply() throw at once. A line that cannot be spoken is logged, never thrown: from
+   * a timer it would crash the job process, in the wind-down it would stop the call ending.
+   */
+  private speak(start: () => voice.SpeechHandle): voice.SpeechHandle | null {
+    try {
+      return start();
+    } catch (err) {
+      this.logger.warn({ err }, 'the patient could not speak: the agent session is closing');
+      return null;
+    }
   }
 
   private finish(end: JobEnd): Promise<JobEnd> {
@@ -194,7 +229,9 @@ export class PatientCall {
     } catch {
       // nothing was playing
     }
-    const goodbye = this.session.say(GOODBYE_LINE, { allowInterruptions: false });
+    const goodbye = this.speak(() => this.session.say(GOODBYE_LINE, { allowInterruptions: false }));
+    // No goodbye (the session is closing): straight on to closing, flushing and ending.
+    if (!goodbye) return;
     await Promise.race([goodbye.waitForPlayout(), timeLimit(this.deps.goodbyeTimeoutMs ?? 15_000)]);
   }
 

@@ -10,6 +10,7 @@
  */
 import { DomainError } from '@sp/core';
 import { AccessToken, RoomAgentDispatch, RoomServiceClient, TwirpError } from 'livekit-server-sdk';
+import type { Logger } from 'pino';
 import type { ApiConfig } from './config.js';
 
 /** Who is joining which room, and what the agent reads from their attributes. */
@@ -54,13 +55,52 @@ export function participantIdentity(p: Pick<SessionParticipant, 'userId' | 'sess
 
 const sessionMetadata = (p: SessionParticipant) => JSON.stringify({ session_id: p.sessionId, tenant_id: p.tenantId });
 
-export function liveKitRooms(config: ApiConfig): LiveKitRooms {
+/**
+ * When a CreateRoom gets no answer (a timeout, a broken connection), LiveKit
+ * may still have created the room, or create it later: the request was sent
+ * and a server does not cancel it because its caller gave up. The room is then
+ * deleted in the background, at these multiples of LIVEKIT_REQUEST_TIMEOUT_SECONDS
+ * after the failure (5, 10, 20, 40, 80 and 160 s by default), until one delete
+ * finds it. DeleteRoom is idempotent, and a "not found" means only that the
+ * room does not exist yet, so every slot is tried until one deletes it.
+ */
+export const ORPHAN_DELETE_AFTER = [1, 2, 4, 8, 16, 32] as const;
+
+export function liveKitRooms(config: ApiConfig, options: { logger?: Logger } = {}): LiveKitRooms {
   const httpUrl = config.LIVEKIT_URL.replace(/^ws/, 'http');
   // A LiveKit that hangs must not hold the student (or a pool connection) longer than this.
   const client = new RoomServiceClient(httpUrl, config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET, {
     requestTimeout: config.LIVEKIT_REQUEST_TIMEOUT_SECONDS,
     failover: false,
   });
+  const deleteRoom = async (roomName: string): Promise<'deleted' | 'gone'> => {
+    try {
+      await client.deleteRoom(roomName);
+      return 'deleted';
+    } catch (error) {
+      if (error instanceof TwirpError && (error.code === 'not_found' || error.status === 404)) return 'gone';
+      throw error;
+    }
+  };
+  const deleteOrphan = (roomName: string) => {
+    const log = options.logger?.child({ room_name: roomName });
+    const attempt = async (slot: number) => {
+      try {
+        if ((await deleteRoom(roomName)) === 'deleted') {
+          log?.info({ attempt: slot + 1 }, 'livekit room created after its request timed out: deleted');
+          return;
+        }
+      } catch (error) {
+        log?.warn({ attempt: slot + 1, reason: describe(error) }, 'livekit orphan room: delete failed, will retry');
+      }
+      const next = ORPHAN_DELETE_AFTER[slot + 1];
+      if (next === undefined) return;
+      schedule(slot + 1, (next - (ORPHAN_DELETE_AFTER[slot] ?? 0)) * config.LIVEKIT_REQUEST_TIMEOUT_SECONDS);
+    };
+    // Not tracked as request work: shutdown need not wait for it, and LiveKit empties an unjoined room itself.
+    const schedule = (slot: number, seconds: number) => setTimeout(() => void attempt(slot), seconds * 1000).unref();
+    schedule(0, ORPHAN_DELETE_AFTER[0] * config.LIVEKIT_REQUEST_TIMEOUT_SECONDS);
+  };
   return {
     serverUrl: config.LIVEKIT_PUBLIC_URL ?? config.LIVEKIT_URL,
 
@@ -76,6 +116,8 @@ export function liveKitRooms(config: ApiConfig): LiveKitRooms {
           agents: [new RoomAgentDispatch({ agentName: config.AGENT_NAME, metadata: sessionMetadata(p) })],
         });
       } catch (error) {
+        // No answer at all (rather than LiveKit's refusal): the room may exist now or appear later.
+        if (!(error instanceof TwirpError)) deleteOrphan(p.roomName);
         // The reason goes to the log (errors.ts logs a 5xx's cause), not to the student.
         throw Object.assign(
           new DomainError('LIVEKIT_UNAVAILABLE', 'The voice service is unavailable; please try again shortly'),
@@ -84,15 +126,7 @@ export function liveKitRooms(config: ApiConfig): LiveKitRooms {
       }
     },
 
-    async deleteRoom(roomName) {
-      try {
-        await client.deleteRoom(roomName);
-        return 'deleted';
-      } catch (error) {
-        if (error instanceof TwirpError && (error.code === 'not_found' || error.status === 404)) return 'gone';
-        throw error;
-      }
-    },
+    deleteRoom,
 
     async participantToken(p) {
       const token = new AccessToken(config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET, {

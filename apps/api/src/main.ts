@@ -23,7 +23,7 @@ const handle = connect(database.url, { max: 20, applicationName: 'api' });
 const models = modelProvider(gradingConfig);
 logger.info(`study assistant and text-channel patient: ${describeProvider(models)}`);
 const work = new BackgroundWork();
-const app = createApp({ db: handle.db, config, livekit: liveKitRooms(config), logger, models, work });
+const app = createApp({ db: handle.db, config, livekit: liveKitRooms(config, { logger }), logger, models, work });
 // Grade ended sessions in this process too, unless a separate `jobs` process does.
 const grading = gradingConfig.GRADING_IN_API
   ? await startGradingConsumer({ db: handle.db, sql: handle.sql, config: gradingConfig, logger })

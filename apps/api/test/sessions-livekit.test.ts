@@ -18,6 +18,7 @@ const rooms = liveKitRooms(test.config);
 afterEach(() => {
   test.livekit.setMode('up');
   test.livekit.setRoomsNotFound(false);
+  test.livekit.setProcessingDelay(0);
 });
 
 function participant(roomName: string): SessionParticipant {
@@ -133,5 +134,90 @@ describe('a LiveKit that never answers', () => {
     expect(seconds).toBeLessThan(TIMEOUT_SECONDS + 2);
     const [row] = await test.db.db.select().from(sessions).where(eq(sessions.id, session.id));
     expect(row).toMatchObject({ status: 'active', reconnectCount: 0, roomName: session.roomName });
+  });
+});
+
+/** Polls `check` every 50 ms until it holds, failing after `seconds`. */
+async function eventually(check: () => boolean, seconds: number, what: string): Promise<number> {
+  const started = performance.now();
+  while (!check()) {
+    if (performance.now() - started > seconds * 1000) throw new Error(`not within ${seconds} s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return (performance.now() - started) / 1000;
+}
+
+describe('a LiveKit that creates the room after the API gave up on it', () => {
+  /** LiveKit acts on the CreateRoom 3 timeouts late, then is well again; the room must not outlive the 502. */
+  async function lateRoomIsDeleted(call: () => Promise<{ status: number }>) {
+    const createsBefore = test.livekit.callsTo('CreateRoom').length;
+    test.livekit.setProcessingDelay(TIMEOUT_SECONDS * 3 * 1000);
+
+    const answer = await call();
+    expect(answer.status).toBe(502);
+    test.livekit.setProcessingDelay(0);
+
+    await eventually(
+      () => test.livekit.callsTo('CreateRoom').length > createsBefore,
+      TIMEOUT_SECONDS * 6,
+      'LiveKit acts on the late CreateRoom',
+    );
+    const late = test.livekit.callsTo('CreateRoom')[createsBefore];
+    const roomName = String(late?.body.name);
+    expect(late?.status).toBe(200);
+    const seconds = await eventually(
+      () => !test.livekit.rooms.has(roomName),
+      TIMEOUT_SECONDS * 8,
+      'the late room is deleted',
+    );
+    // Deletes that came before the room existed found nothing ("not found" is no reason to stop), then one deleted it.
+    const deletes = test.livekit.callsTo('DeleteRoom').filter((c) => c.body.room === roomName);
+    expect(deletes.map((c) => c.status)).toEqual([...deletes.slice(1).map(() => 404), 200]);
+    expect(deletes.length).toBeGreaterThanOrEqual(2);
+    return { roomName, seconds };
+  }
+
+  it('deletes the room an initialize timed out on, once LiveKit creates it late', async () => {
+    const student = await studentOf(test);
+    const cs = await insertCaseStudy(test.db.db, test.tenant.id);
+
+    await lateRoomIsDeleted(() => student.initialize({ content_id: cs.id }));
+
+    expect(await test.db.db.select().from(sessions).where(eq(sessions.contentId, cs.id))).toEqual([]);
+  });
+
+  it('deletes the room a resume timed out on, and the session keeps its room', async () => {
+    const student = await studentOf(test);
+    const cs = await insertCaseStudy(test.db.db, test.tenant.id);
+    const session = await insertSession(test.db.db, {
+      tenantId: test.tenant.id,
+      userId: student.caller.userId,
+      contentId: cs.id,
+      status: 'active',
+      lastDisconnectAt: new Date(Date.now() - 30_000),
+      elapsedActiveTime: 120,
+    });
+
+    const { roomName } = await lateRoomIsDeleted(() =>
+      student.initialize({ content_id: cs.id, session_id: session.id }),
+    );
+
+    const [row] = await test.db.db.select().from(sessions).where(eq(sessions.id, session.id));
+    expect(row).toMatchObject({ reconnectCount: 0, roomName: session.roomName });
+    expect(roomName).not.toBe(session.roomName);
+  });
+
+  it('retries a delete that timed out too, while LiveKit is still wedged', async () => {
+    const roomName = 'mind-0000000000c1';
+    test.livekit.setProcessingDelay(TIMEOUT_SECONDS * 3 * 1000);
+    await expect(rooms.createRoom(participant(roomName))).rejects.toThrow(DomainError);
+
+    await eventually(() => test.livekit.rooms.has(roomName), TIMEOUT_SECONDS * 6, 'the late room appears');
+    await eventually(() => !test.livekit.rooms.has(roomName), TIMEOUT_SECONDS * 16, 'the late room is deleted');
+
+    // The first delete deleted it, late too: its caller saw a timeout and tried again.
+    const deletes = () => test.livekit.callsTo('DeleteRoom').filter((c) => c.body.room === roomName);
+    await eventually(() => deletes().length >= 2, TIMEOUT_SECONDS * 8, 'the delete is retried');
+    expect(deletes().map((c) => c.status)).toEqual([200, 404]);
   });
 });

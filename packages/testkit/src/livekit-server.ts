@@ -63,6 +63,13 @@ export interface FakeLiveKit {
   setRoomsNotFound(on: boolean): void;
   /** Adds a delay (ms) before each answer, to widen race windows or mimic a remote server. */
   setLatency(ms: number): void;
+  /**
+   * A wedged-then-recovering server: each request received from now on is
+   * acted on only after this delay (ms), then answered, whether or not its
+   * client is still waiting (LiveKit does not cancel a request whose caller
+   * gave up). So a CreateRoom the client timed out on still creates its room, late.
+   */
+  setProcessingDelay(ms: number): void;
   callsTo(method: string): FakeLiveKitCall[];
   close(): Promise<void>;
 }
@@ -104,6 +111,7 @@ export async function startFakeLiveKit(
   let mode: FakeLiveKitMode = 'up';
   let roomsNotFound = false;
   let latencyMs = 0;
+  let processingDelayMs = 0;
 
   const roomNotFound = () => twirpError(404, 'not_found', 'requested room does not exist');
   const dispatchJson = (d: FakeDispatch) => ({ id: d.id, agentName: d.agentName, room: d.room, metadata: d.metadata });
@@ -171,6 +179,8 @@ export async function startFakeLiveKit(
     if (req.method !== 'POST' || !match) return { answer: twirpError(404, 'bad_route', 'no such route'), call: null };
     const [, service = '', method = ''] = match;
     const text = await readBody(req);
+    const delay = processingDelayMs;
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     let body: Record<string, unknown>;
     try {
       body = text ? JSON.parse(text) : {};
@@ -250,6 +260,9 @@ export async function startFakeLiveKit(
     },
     setLatency(ms) {
       latencyMs = ms;
+    },
+    setProcessingDelay(ms) {
+      processingDelayMs = ms;
     },
     callsTo: (method) => calls.filter((c) => c.method === method),
     close: () =>

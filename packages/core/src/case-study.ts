@@ -29,6 +29,29 @@ export const factSchema = z.object({
 });
 export type Fact = z.infer<typeof factSchema>;
 
+/**
+ * One thing an examiner looks for within a rubric item (for pain: site,
+ * character, radiation...), with the cue family that finds it in a student's
+ * words. A cue is a phrase matched on whole words and their lemmas ("radiate"
+ * also finds "radiates", "radiating"); `@family` stands for a family of the
+ * shared clinical-interview lexicon, `<name>` for a person's name, `<question>`
+ * for any question the student asks.
+ */
+export const rubricElementSchema = z.object({
+  id: z.string().regex(/^[a-z0-9_-]{1,60}$/),
+  label: z.string().min(1).max(120),
+  cues: z.array(z.string().min(1).max(80)).min(1).max(60),
+});
+export type RubricElement = z.infer<typeof rubricElementSchema>;
+
+/**
+ * Which of the student's sentences can earn the item offline: `asking`
+ * (questions and invitations; the default), `introducing` (anything said in
+ * the first turns), `responding` (statements to the patient, e.g. empathy) or
+ * `summarising` (a summary given back to the patient).
+ */
+export const rubricCreditModes = ['asking', 'introducing', 'responding', 'summarising'] as const;
+
 export const rubricItemSchema = z.object({
   id: z.string().regex(/^[a-z0-9_-]{1,60}$/),
   title: z.string().min(1).max(200),
@@ -37,6 +60,13 @@ export const rubricItemSchema = z.object({
   weight: z.number().positive().max(100),
   /** Phrases in a student's turn that count as evidence for the offline grader. */
   cues: z.array(z.string().min(1).max(80)).max(40).default([]),
+  /** The offline grader's reading of the item: its elements, each with a cue family (replaces `cues` when given). */
+  elements: z.array(rubricElementSchema).max(20).optional(),
+  credit: z.enum(rubricCreditModes).optional(),
+  /** Elements to find for met (default: all of them). */
+  elementsForMet: z.number().int().min(1).max(20).optional(),
+  /** Elements to find for partially met (default: one). */
+  elementsForPartial: z.number().int().min(1).max(20).optional(),
 });
 export type RubricItem = z.infer<typeof rubricItemSchema>;
 

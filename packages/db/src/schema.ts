@@ -197,6 +197,9 @@ export type ReportItem = {
   justification: string;
 };
 
+/** A student turn that addressed the grader or an AI rather than the patient. */
+export type IntegrityFlag = { turn: number; reason: string };
+
 /** The grade report of an ended session; exactly one per session. */
 export const gradeReports = pgTable(
   'grade_reports',
@@ -216,6 +219,8 @@ export const gradeReports = pgTable(
     improvements: jsonb('improvements').$type<string[]>(),
     narrative: text('narrative'),
     error: text('error'),
+    /** Student turns that addressed the grader; any one marks the report for an instructor's review. */
+    integrityFlags: jsonb('integrity_flags').$type<IntegrityFlag[]>().notNull().default([]),
     attempts: integer('attempts').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

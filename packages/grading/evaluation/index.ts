@@ -12,3 +12,4 @@ export const evaluationSet: LabelledInterview[] = [
   ...childFeverInterviews,
   ...fatiguePolyuriaInterviews,
 ];
+export * from './offline.js';

@@ -42,6 +42,7 @@ function silentSession(input: GradingInput): GradeResult {
     strengths: [],
     improvements: ['Talk with the patient: take the history the case asks for.'],
     narrative: `${NO_STUDENT_TURNS} The score is 0; no model was asked.`,
+    integrityFlags: [],
   };
 }
 

@@ -9,6 +9,7 @@ import { setTimeout } from 'node:timers/promises';
 import { type ChatMessage, type ConfiguredProvider, requestStructured, toModelError } from '@sp/models';
 import type { Logger } from 'pino';
 import { correctionMessages, gradingMessages } from './grading-prompt.js';
+import { findInjectionTurns } from './integrity.js';
 import { answerProblems, type ModelAnswer, modelAnswerSchema } from './model-answer.js';
 import { type GradeResult, scoreOf } from './report.js';
 import { type RetryPolicy, retryDelayMs } from './retry-policy.js';
@@ -60,6 +61,8 @@ function resultOf(answer: ModelAnswer, input: GradingInput, model: string): Grad
     strengths: list(answer.strengths),
     improvements: list(answer.improvements),
     narrative: answer.narrative.trim(),
+    // Found by rule, not by the model: a student cannot talk the grader out of flagging them.
+    integrityFlags: findInjectionTurns(input.turns),
   };
 }
 

@@ -142,6 +142,7 @@ export async function finishReport(db: Database, sessionId: string, outcome: Gra
     strengths: null,
     improvements: null,
     narrative: null,
+    integrityFlags: [],
     error: outcome.error,
     completedAt,
   });

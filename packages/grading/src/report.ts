@@ -5,6 +5,7 @@
 import type { RubricItem } from '@sp/core';
 import type { GradeReport } from '@sp/db';
 import { z } from 'zod';
+import { type IntegrityFlag, integrityFlagSchema } from './integrity.js';
 
 export const verdicts = ['met', 'partially_met', 'not_met'] as const;
 export const verdictSchema = z.enum(verdicts);
@@ -34,6 +35,8 @@ export interface GradeResult {
   strengths: string[];
   improvements: string[];
   narrative: string;
+  /** Student turns that addressed the grader; any flag marks the report for review. */
+  integrityFlags: IntegrityFlag[];
 }
 
 const credit: Record<Verdict, number> = { met: 1, partially_met: 0.5, not_met: 0 };
@@ -59,6 +62,11 @@ export const gradeReportSchema = z
     improvements: z.array(z.string()).nullable(),
     narrative: z.string().nullable(),
     error: z.string().nullable(),
+    integrity_flags: z.array(integrityFlagSchema).meta({
+      description:
+        "Student turns that addressed the grader or an AI: never credited, and the report needs an instructor's review",
+    }),
+    needs_review: z.boolean().meta({ description: 'True when integrity flags were raised' }),
     attempts: z.number().int(),
     created_at: z.string(),
     updated_at: z.string(),
@@ -79,6 +87,8 @@ export function reportView(row: GradeReport): GradeReportView {
     improvements: row.improvements,
     narrative: row.narrative,
     error: row.error,
+    integrity_flags: row.integrityFlags ?? [],
+    needs_review: (row.integrityFlags ?? []).length > 0,
     attempts: row.attempts,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),

@@ -33,8 +33,8 @@ describe('heuristic grader', () => {
     expect(report.model).toBeNull();
   });
 
-  it('scores the verdicts by weight: 66.5 of 102 weight points is 65.2', () => {
-    expect(gradeHeuristically(input).score).toBe(65.2);
+  it('scores the verdicts by weight: 55 of 102 weight points is 53.9', () => {
+    expect(gradeHeuristically(input).score).toBe(53.9);
   });
 
   it('cites only student turns as evidence, and the turns that carry the cues', () => {
@@ -61,7 +61,7 @@ describe('heuristic grader', () => {
   it('names the heaviest missed items as improvements and says it is a heuristic grade', () => {
     const report = gradeHeuristically(input);
     expect(report.improvements[0]).toBe('Previous episodes and exertional symptoms');
-    expect(report.strengths[0]).toBe('Site, character, radiation, severity and modifying factors (SOCRATES)');
+    expect(report.strengths[0]).toBe('Onset, circumstances and duration of the pain');
     expect(report.narrative).toMatch(/heuristic/i);
   });
 
@@ -69,22 +69,12 @@ describe('heuristic grader', () => {
     expect(gradeHeuristically(input)).toEqual(gradeHeuristically(input));
   });
 
-  it('matches cues case-insensitively, with curly apostrophes, at the start of a word', () => {
+  it('reads an item without elements from its cues: case-insensitive, curly apostrophes, whole words, questions only', () => {
     const rubric = [{ id: 'x', title: 'X', criteria: 'x', weight: 1, cues: ["i'm sorry", 'sweat', 'back'] }];
-    const turns = [{ sequence: 1, role: 'user' as const, content: 'I\u2019M SORRY. Any SWEATING? Feedback please.' }];
+    const turns = [{ sequence: 1, role: 'user' as const, content: 'I\u2019M SORRY, any SWEATING? Feedback please.' }];
     const [item] = gradeHeuristically({ ...input, rubric, turns }).items;
-    expect(item?.justification).toMatch(/"i'm sorry", "sweat"/);
-    expect(item?.justification).not.toMatch(/"back"/);
-  });
-
-  it('grades every seeded case from its own cues: a student quoting every cue meets every item', () => {
-    expect(seededCases).toHaveLength(3);
-    for (const cs of seededCases) {
-      const turns = cs.rubric.map((r, i) => ({ sequence: i + 1, role: 'user' as const, content: r.cues.join('. ') }));
-      const report = gradeHeuristically({ ...input, rubric: cs.rubric, turns });
-      expect(report.items.every((i) => i.verdict === 'met')).toBe(true);
-      expect(report.score).toBe(100);
-    }
+    expect(item?.justification).toMatch(/"i'm sorry" and "sweat"/);
+    expect(item?.justification).toMatch(/missing: "back"/);
   });
 });
 

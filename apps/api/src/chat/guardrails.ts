@@ -6,27 +6,8 @@
  */
 import { normalizeText } from '@sp/core';
 
-const INJECTION_PATTERNS: RegExp[] = [
-  /\b(ignore|disregard|forget|override|bypass)\s+((all|any|the|your|of|these|those|my|previous|prior|above|earlier|preceding|system|original|developer|safety)\s+)*(instructions?|rules|prompts?|guidelines|directions|guardrails|restrictions)\b/,
-  /\bforget (everything|all) (you|that|above)\b/,
-  /\b(reveal|show|print|repeat|output|display|leak|tell me)\b.{0,30}\b(system|hidden|initial|original|secret|developer)\s+(prompt|instructions?|message)/,
-  /\bsystem prompt\b/,
-  /\b(you are now|from now on,? you are|you will now act as)\b/,
-  /\b(developer|god|jailbreak|dan) mode\b/,
-  /\bjailbr(eak|oken)\b/,
-  /\bdo anything now\b/,
-  /\b(act|behave|respond) as (an? )?(unrestricted|unfiltered|uncensored|jailbroken)\b/,
-  /\bwithout (any )?(restrictions|filters|rules|guidelines)\b/,
-  /<\|?(im_start|im_end|system|endoftext)\|?>/,
-  /(^|\n)\s*(###\s*)?(system|assistant)\s*:/,
-  /\[(system|inst)\]/,
-];
-
-/** Does the message try to take over the assistant rather than ask it something? */
-export function looksLikeInjection(message: string): boolean {
-  const text = normalizeText(message);
-  return INJECTION_PATTERNS.some((pattern) => pattern.test(text));
-}
+/** The injection guard lives in @sp/core: the graders use the same one on a student's turns. */
+export { looksLikeInjection } from '@sp/core';
 
 const ASKS_FOR_THE_WORK =
   /\b(write|do|complete|finish|generate|produce|draft)\b.{0,40}\b(my|the|an?|this|whole|full|entire)\b.{0,30}\b(essay|assignment|coursework|report|dissertation|thesis|homework|paper|answers?|submission|code|project)\b/;

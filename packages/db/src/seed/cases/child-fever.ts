@@ -305,6 +305,43 @@ export const childFever: CaseStudyContentInput = {
         'is it okay if',
         'would you mind',
       ],
+      credit: 'introducing',
+      elements: [
+        { id: 'name', label: 'own name', cues: ['@name_given'] },
+        { id: 'role', label: 'role', cues: ['@role'] },
+        {
+          id: 'parent',
+          label: "the parent's name and relationship",
+          cues: [
+            'your name',
+            "leo's mum",
+            'are you his',
+            'his mum',
+            'his mother',
+            'related',
+            'relationship',
+            'are you mum',
+            'you are leo',
+          ],
+        },
+        {
+          id: 'child',
+          label: "the child's name and age",
+          cues: [
+            'how old is he',
+            'how old is leo',
+            'his age',
+            'his name',
+            'this is leo',
+            'hello leo',
+            'hi leo',
+            'name and age',
+            'what is his name',
+          ],
+        },
+        { id: 'consent', label: 'consent', cues: ['@consent'] },
+      ],
+      elementsForMet: 5,
     },
     {
       id: 'open_questions',
@@ -322,6 +359,8 @@ export const childFever: CaseStudyContentInput = {
         'in your own words',
         'how can i help',
       ],
+      elements: [{ id: 'open_opening', label: 'an open opening question', cues: ['@open_opening'] }],
+      elementsForMet: 1,
     },
     {
       id: 'fever_history',
@@ -340,6 +379,50 @@ export const childFever: CaseStudyContentInput = {
         'calpol',
         'paracetamol',
       ],
+      elements: [
+        { id: 'onset', label: 'onset and duration', cues: ['@onset_time', 'since when'] },
+        {
+          id: 'height',
+          label: 'highest temperature and how measured',
+          cues: [
+            'how high',
+            'highest',
+            'top reading',
+            'thermometer',
+            'measured',
+            'measure it',
+            'take it with',
+            'temperature been',
+          ],
+        },
+        {
+          id: 'pattern',
+          label: 'pattern',
+          cues: [
+            'come and go',
+            'comes and goes',
+            'pattern',
+            'climbing back',
+            'keep coming back',
+            'all the time',
+            'constant',
+          ],
+        },
+        {
+          id: 'antipyretics',
+          label: 'response to antipyretics',
+          cues: [
+            'calpol',
+            'paracetamol',
+            'ibuprofen',
+            'come down',
+            'brought it down',
+            'settle with medicine',
+            'with medicine',
+          ],
+        },
+      ],
+      elementsForMet: 4,
     },
     {
       id: 'source_of_infection',
@@ -359,6 +442,29 @@ export const childFever: CaseStudyContentInput = {
         'diarrhoea',
         'vomiting',
       ],
+      elements: [
+        {
+          id: 'ears',
+          label: 'ears',
+          cues: ['ear', 'ears', 'pulling', 'tugging', 'tug', 'side of his head', 'lying flat', 'lying down'],
+        },
+        {
+          id: 'upper_respiratory',
+          label: 'throat and upper respiratory symptoms',
+          cues: ['cold', 'runny nose', 'snuffles', 'blocked nose', 'sore throat', 'throat', 'cough', 'coughing'],
+        },
+        {
+          id: 'urinary',
+          label: 'urinary symptoms',
+          cues: ['when he wees', 'wee', 'passing water', 'pass urine', 'urine', 'sting', 'smell'],
+        },
+        {
+          id: 'gut_breathing',
+          label: 'gastrointestinal or breathing symptoms',
+          cues: ['vomiting', 'being sick', 'diarrhoea', 'loose stools', 'tummy', 'breathing', 'breathe'],
+        },
+      ],
+      elementsForMet: 4,
     },
     {
       id: 'hydration',
@@ -367,6 +473,19 @@ export const childFever: CaseStudyContentInput = {
         'Met: asks about eating and drinking (intake about two-thirds of normal) and urine output (wet nappies or toilet trips), eliciting that he is still drinking and passing urine. Partially met: asks about eating or drinking but not urine output, or vice versa.',
       weight: 10,
       cues: ['drinking', 'eating', 'fluids', 'feeding', 'wet nappies', 'nappy', 'weeing', 'passing urine', 'toilet'],
+      elements: [
+        {
+          id: 'intake',
+          label: 'eating and drinking',
+          cues: ['drinking', 'drink', 'eating', 'eat', 'fluids', 'feeding', 'milk', 'meals'],
+        },
+        {
+          id: 'output',
+          label: 'urine output',
+          cues: ['wet nappies', 'nappies', 'nappy', 'damp', 'toilet', 'weeing', 'passing urine'],
+        },
+      ],
+      elementsForMet: 2,
     },
     {
       id: 'red_flags',
@@ -386,6 +505,30 @@ export const childFever: CaseStudyContentInput = {
         'playing',
         'fits',
       ],
+      elements: [
+        {
+          id: 'rash',
+          label: 'rash and whether it blanches',
+          cues: ['rash', 'glass', 'spots', 'blotches', 'fade when you press', 'press on them'],
+        },
+        {
+          id: 'meningism',
+          label: 'neck stiffness or dislike of light',
+          cues: ['stiff neck', 'neck', 'bright light', 'light', 'bend his head', 'squinting'],
+        },
+        {
+          id: 'alertness',
+          label: 'drowsiness, floppiness or hard to wake',
+          cues: ['drowsy', 'floppy', 'hard to wake', 'harder to rouse', 'rouse', 'sleepy', 'limp', 'listless'],
+        },
+        { id: 'behaviour', label: 'behaviour and play', cues: ['playing', 'play', 'toys', 'himself', 'behaviour'] },
+        {
+          id: 'fits',
+          label: 'fits or breathing difficulty',
+          cues: ['fits', 'fit', 'seizure', 'jerking', 'trouble breathing', 'struggling to breathe'],
+        },
+      ],
+      elementsForMet: 4,
     },
     {
       id: 'background_history',
@@ -405,6 +548,29 @@ export const childFever: CaseStudyContentInput = {
         'up to date',
         'development',
       ],
+      elements: [
+        {
+          id: 'birth',
+          label: 'pregnancy and birth',
+          cues: ['pregnancy', 'birth', 'born', 'delivered', 'expecting him'],
+        },
+        {
+          id: 'past',
+          label: 'past illnesses and admissions',
+          cues: ['medical problems', 'been in hospital', 'hospital stay', 'hospital', 'illnesses', 'unwell before'],
+        },
+        {
+          id: 'development',
+          label: 'growth and development',
+          cues: ['development', 'developing', 'growing', 'walking and talking', 'milestones'],
+        },
+        {
+          id: 'immunisations',
+          label: 'immunisations',
+          cues: ['immunisations', 'vaccinations', 'vaccinated', 'jabs', 'injections', 'up to date'],
+        },
+      ],
+      elementsForMet: 3,
     },
     {
       id: 'medications_allergies',
@@ -424,6 +590,20 @@ export const childFever: CaseStudyContentInput = {
         'allergic',
         'allergies',
       ],
+      elements: [
+        {
+          id: 'medicines',
+          label: 'medicines given',
+          cues: ['@medications', 'calpol', 'paracetamol', 'ibuprofen', 'antibiotics'],
+        },
+        {
+          id: 'last_dose',
+          label: 'dose and time of the last dose',
+          cues: ['last dose', 'how much', 'what amount', 'most recent', 'when did you last', 'what time'],
+        },
+        { id: 'allergies', label: 'allergies', cues: ['@allergies'] },
+      ],
+      elementsForMet: 3,
     },
     {
       id: 'family_social_contacts',
@@ -443,6 +623,26 @@ export const childFever: CaseStudyContentInput = {
         'travel',
         'abroad',
       ],
+      elements: [
+        { id: 'family', label: 'family history', cues: ['@family_history', 'close relatives'] },
+        { id: 'household', label: 'who lives at home and smoking', cues: ['@home', 'smoke', 'tobacco'] },
+        { id: 'nursery', label: 'nursery or childcare', cues: ['nursery', 'childcare', 'school'] },
+        {
+          id: 'contacts',
+          label: 'unwell contacts and travel',
+          cues: [
+            'anyone else unwell',
+            'anyone else ill',
+            'anyone else',
+            'been poorly',
+            'unwell',
+            'travel',
+            'abroad',
+            'overseas',
+          ],
+        },
+      ],
+      elementsForMet: 4,
     },
     {
       id: 'ice',
@@ -461,6 +661,12 @@ export const childFever: CaseStudyContentInput = {
         'hoping for',
         'from today',
       ],
+      elements: [
+        { id: 'ideas', label: 'ideas', cues: ['@ideas'] },
+        { id: 'concerns', label: 'concerns', cues: ['@concerns'] },
+        { id: 'expectations', label: 'expectations', cues: ['@expectations'] },
+      ],
+      elementsForMet: 3,
     },
     {
       id: 'empathy',
@@ -479,6 +685,17 @@ export const childFever: CaseStudyContentInput = {
         'right to bring him',
         "i'm sorry",
       ],
+      credit: 'responding',
+      elements: [
+        { id: 'acknowledges', label: 'acknowledges her worry and exhaustion', cues: ['@empathy_acknowledge'] },
+        {
+          id: 'validates',
+          label: 'validates coming in or responds to her fear',
+          cues: ['right thing', 'right to bring', 'sensible', 'meningitis', 'coming in was'],
+        },
+        { id: 'reassurance', label: 'dismissive reassurance', cues: ['@dismissal'] },
+      ],
+      elementsForMet: 2,
     },
     {
       id: 'summary',
@@ -496,6 +713,12 @@ export const childFever: CaseStudyContentInput = {
         'anything i missed',
         'anything else you',
       ],
+      credit: 'summarising',
+      elements: [
+        { id: 'recap', label: 'a summary', cues: ['@recap'] },
+        { id: 'check', label: 'a check with the patient', cues: ['@check_back'] },
+      ],
+      elementsForMet: 2,
     },
   ],
   durationLimit: 600,

@@ -276,6 +276,15 @@ export const fatiguePolyuria: CaseStudyContentInput = {
         'would you mind',
         'nice to meet you',
       ],
+      credit: 'introducing',
+      elements: [
+        { id: 'greeting', label: 'greeting', cues: ['@greeting'] },
+        { id: 'name', label: 'own name', cues: ['@name_given'] },
+        { id: 'role', label: 'role', cues: ['@role'] },
+        { id: 'identity', label: "patient's identity", cues: ['@identity_check'] },
+        { id: 'consent', label: 'consent', cues: ['@consent'] },
+      ],
+      elementsForMet: 5,
     },
     {
       id: 'open_questions',
@@ -293,6 +302,11 @@ export const fatiguePolyuria: CaseStudyContentInput = {
         'go on',
         'anything else',
       ],
+      elements: [
+        { id: 'open_opening', label: 'an open opening question', cues: ['@open_opening'] },
+        { id: 'further_prompt', label: 'a further open prompt', cues: ['@open_prompt'] },
+      ],
+      elementsForMet: 2,
     },
     {
       id: 'onset_and_duration',
@@ -311,6 +325,29 @@ export const fatiguePolyuria: CaseStudyContentInput = {
         'day to day',
         'sleep',
       ],
+      elements: [
+        { id: 'onset', label: 'onset and duration', cues: ['@onset_time', 'getting worse', 'worsening', 'worse'] },
+        {
+          id: 'pattern',
+          label: 'pattern and sleep',
+          cues: ['all the time', 'time of day', 'morning to night', 'all day', 'sleep', 'refreshed', 'rested'],
+        },
+        {
+          id: 'impact',
+          label: 'impact on daily life',
+          cues: [
+            'affecting',
+            'day to day',
+            'everyday',
+            'daily life',
+            'getting in the way',
+            'your job',
+            'your work',
+            'impact',
+          ],
+        },
+      ],
+      elementsForMet: 3,
     },
     {
       id: 'osmotic_symptoms',
@@ -330,6 +367,24 @@ export const fatiguePolyuria: CaseStudyContentInput = {
         'wee',
         'pee',
       ],
+      elements: [
+        {
+          id: 'thirst',
+          label: 'thirst and how much she drinks',
+          cues: ['thirsty', 'thirst', 'parched', 'drinking', 'how much are you drinking', 'fluid', 'litres'],
+        },
+        {
+          id: 'frequency',
+          label: 'passing urine more often',
+          cues: ['passing urine', 'pass urine', 'urinate', 'toilet', 'loo', 'waterworks', 'wee', 'pee', 'weeing'],
+        },
+        {
+          id: 'nocturia',
+          label: 'at night',
+          cues: ['at night', 'overnight', 'wake you', 'get up at night', 'up at night', 'night'],
+        },
+      ],
+      elementsForMet: 3,
     },
     {
       id: 'weight_and_vision',
@@ -338,6 +393,15 @@ export const fatiguePolyuria: CaseStudyContentInput = {
         'Met: asks about weight change (eliciting unintentional loss of about 7 kg over four months) and about vision or eyesight (eliciting intermittent blurring). Partially met: asks about only one of these.',
       weight: 10,
       cues: ['weight', 'lost weight', 'clothes', 'appetite', 'eyesight', 'vision', 'blurry', 'blurred', 'eyes'],
+      elements: [
+        { id: 'weight', label: 'weight change', cues: ['weight', 'lost weight', 'clothes', 'looser', 'appetite'] },
+        {
+          id: 'vision',
+          label: 'vision',
+          cues: ['eyesight', 'vision', 'blurry', 'blurred', 'blurring', 'fuzzy', 'fuzziness', 'eyes'],
+        },
+      ],
+      elementsForMet: 2,
     },
     {
       id: 'systems_review',
@@ -357,6 +421,41 @@ export const fatiguePolyuria: CaseStudyContentInput = {
         'tingling',
         'bleeding',
       ],
+      elements: [
+        {
+          id: 'infections',
+          label: 'infections and healing',
+          cues: [
+            'infections',
+            'infection',
+            'thrush',
+            'yeast',
+            'itching',
+            'itchiness',
+            'heal',
+            'slow to mend',
+            'mend',
+            'cuts',
+          ],
+        },
+        {
+          id: 'other_systems',
+          label: 'other causes and complications',
+          cues: [
+            'mood',
+            'night sweats',
+            'sweats',
+            'too hot',
+            'numbness',
+            'tingling',
+            'pins and needles',
+            'bleeding',
+            'chest pain',
+            'thyroid',
+          ],
+        },
+      ],
+      elementsForMet: 2,
     },
     {
       id: 'past_history_and_medications',
@@ -375,6 +474,20 @@ export const fatiguePolyuria: CaseStudyContentInput = {
         'allergic',
         'allergies',
       ],
+      elements: [
+        {
+          id: 'past',
+          label: 'past medical conditions incl. pregnancy',
+          cues: ['@past_history', 'pregnancy', 'pregnancies', 'expecting your children', 'raised sugar', 'high sugar'],
+        },
+        {
+          id: 'medications',
+          label: 'medications',
+          cues: ['@medications', 'over the counter', 'from the chemist', 'chemist'],
+        },
+        { id: 'allergies', label: 'allergies', cues: ['@allergies'] },
+      ],
+      elementsForMet: 3,
     },
     {
       id: 'family_history',
@@ -393,6 +506,22 @@ export const fatiguePolyuria: CaseStudyContentInput = {
         'brothers or sisters',
         'relatives',
       ],
+      elements: [
+        { id: 'asked', label: 'family history', cues: ['@family_history'] },
+        {
+          id: 'mother_detail',
+          label: "details of the mother's illness",
+          cues: [
+            'what illness did your mother',
+            "your mother's illness",
+            'did your mother',
+            'your mum',
+            'affect her',
+            'mother have',
+          ],
+        },
+      ],
+      elementsForMet: 2,
     },
     {
       id: 'social_history',
@@ -411,6 +540,13 @@ export const fatiguePolyuria: CaseStudyContentInput = {
         'live with',
         'at home',
       ],
+      elements: [
+        { id: 'smoking_alcohol', label: 'smoking and alcohol', cues: ['@smoking', '@alcohol'] },
+        { id: 'diet_activity', label: 'diet and physical activity', cues: ['@diet_exercise', "day's eating"] },
+        { id: 'occupation', label: 'occupation', cues: ['@occupation'] },
+        { id: 'home', label: 'home situation', cues: ['@home'] },
+      ],
+      elementsForMet: 4,
     },
     {
       id: 'ice',
@@ -429,6 +565,12 @@ export const fatiguePolyuria: CaseStudyContentInput = {
         'hoping for',
         'from today',
       ],
+      elements: [
+        { id: 'ideas', label: 'ideas', cues: ['@ideas'] },
+        { id: 'concerns', label: 'concerns', cues: ['@concerns'] },
+        { id: 'expectations', label: 'expectations', cues: ['@expectations'] },
+      ],
+      elementsForMet: 3,
     },
     {
       id: 'empathy',
@@ -447,6 +589,16 @@ export const fatiguePolyuria: CaseStudyContentInput = {
         'difficult',
         'frustrating',
       ],
+      credit: 'responding',
+      elements: [
+        { id: 'acknowledges', label: 'acknowledges the impact', cues: ['@empathy_acknowledge'] },
+        {
+          id: 'mother',
+          label: 'responds to the cue about her mother',
+          cues: ['your mum', 'your mother', 'watching your mum', 'about your mum'],
+        },
+      ],
+      elementsForMet: 2,
     },
     {
       id: 'summary',
@@ -464,6 +616,12 @@ export const fatiguePolyuria: CaseStudyContentInput = {
         'anything i missed',
         'anything else you',
       ],
+      credit: 'summarising',
+      elements: [
+        { id: 'recap', label: 'a summary', cues: ['@recap'] },
+        { id: 'check', label: 'a check with the patient', cues: ['@check_back'] },
+      ],
+      elementsForMet: 2,
     },
   ],
   durationLimit: 600,

@@ -1,0 +1,1 @@
+ALTER TABLE "grade_reports" ADD COLUMN "integrity_flags" jsonb DEFAULT '[]'::jsonb NOT NULL;

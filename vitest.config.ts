@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['packages/db/src/testing/global-setup.ts'],
+    // Tests read no .env (see docs/configuration.md): a run is the same on every machine.
+    env: { ENV_FILE: '' },
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -16,26 +16,53 @@ export const agentConfigSchema = z
     OPENAI_API_KEY: optionalString,
     /** Any OpenAI-compatible server; used by STT, LLM and TTS alike. */
     OPENAI_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
-    AGENT_STT_MODEL: z.string().min(1).default('gpt-4o-mini-transcribe'),
-    AGENT_LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
-    AGENT_TTS_MODEL: z.string().min(1).default('gpt-4o-mini-tts'),
+    AGENT_STT_MODEL: z
+      .string()
+      .min(1)
+      .default('gpt-4o-mini-transcribe')
+      .describe("the worker's speech-to-text model (plain HTTP transcription)"),
+    AGENT_LLM_MODEL: z.string().min(1).default('gpt-4o-mini').describe('the model that plays the patient by voice'),
+    AGENT_TTS_MODEL: z.string().min(1).default('gpt-4o-mini-tts').describe("the worker's text-to-speech model"),
     /** Used when the case study's persona names no voice (or, on OpenAI itself, one OpenAI does not offer). */
-    AGENT_TTS_VOICE: z.string().min(1).max(60).default('alloy'),
+    AGENT_TTS_VOICE: z
+      .string()
+      .min(1)
+      .max(60)
+      .default('alloy')
+      .describe(
+        "the voice used when the case study names none (on OpenAI itself, one of its voices; with `OPENAI_BASE_URL`, that server's own names)",
+      ),
     AGENT_TURN_DETECTION: z
       .enum(['vad', 'livekit_cloud'])
       .default('vad')
       .describe(
-        "How the patient knows the student finished speaking: `vad` (Silero VAD endpointing, on the worker) or `livekit_cloud` (opt-in: LiveKit's cloud turn detector, which sends the student's audio to LiveKit Inference under LIVEKIT_API_KEY)",
+        "how the patient knows the student finished speaking: `vad` (Silero VAD endpointing, on the worker) or `livekit_cloud` (opt-in: LiveKit's cloud turn detector, which sends the student's audio to LiveKit Inference under LIVEKIT_API_KEY)",
       ),
-    /** How often the running active time is persisted (the contract allows at most 5 s of loss). */
-    AGENT_HEARTBEAT_SECONDS: z.coerce.number().positive().max(5).default(SESSION_DEFAULTS.heartbeatSeconds),
+    /** How often the running active time is persisted (at most 5 s of active time may be lost). */
+    AGENT_HEARTBEAT_SECONDS: z.coerce
+      .number()
+      .positive()
+      .max(5)
+      .default(SESSION_DEFAULTS.heartbeatSeconds)
+      .describe('how often the worker persists the running active time, in seconds (at most 5)'),
     /** When the patient mentions it has to leave soon; 0 turns the warning off. */
-    AGENT_WARNING_BEFORE_END_SECONDS: z.coerce.number().min(0).default(SESSION_DEFAULTS.warningBeforeEndSeconds),
+    AGENT_WARNING_BEFORE_END_SECONDS: z.coerce
+      .number()
+      .min(0)
+      .default(SESSION_DEFAULTS.warningBeforeEndSeconds)
+      .describe('how long before the end the patient says it has to leave soon, in seconds; `0` for never'),
     /**
      * On SIGTERM under `start`: how long running calls may go on before they are shut down (the
      * framework's default is an hour). The default is one full session of active time.
      */
-    AGENT_DRAIN_SECONDS: z.coerce.number().int().positive().default(SESSION_DEFAULTS.durationLimitSeconds),
+    AGENT_DRAIN_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(SESSION_DEFAULTS.durationLimitSeconds)
+      .describe(
+        'on SIGTERM under `start`, how long running calls may go on before they are shut down, in seconds (closing their clock and flushing their turns)',
+      ),
   })
   .superRefine((config, ctx) => {
     // OpenAI's voices are known; another OpenAI-compatible server names its own.

@@ -14,53 +14,127 @@ const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string(
 
 export const apiConfigSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    PORT: z.coerce.number().int().min(1).max(65535).default(8080),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
-    JWKS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
-    JWT_ISSUER: optionalString,
-    JWT_AUDIENCE: optionalString,
+    NODE_ENV: z
+      .enum(['development', 'test', 'production'])
+      .default('development')
+      .describe(
+        "`production` makes the API refuse to start without `JWT_SECRET` (or `JWKS_URL`) or with the dev LiveKit credentials, and turns `pnpm dev-token` and the web app's demo sign-in (`/dev/sign-in`) off",
+      ),
+    PORT: z.coerce.number().int().min(1).max(65535).default(8080).describe('port the API listens on'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('log level of the API and the worker (JSON lines on stdout)'),
+    JWT_SECRET: optionalString
+      .pipe(z.string().min(32, 'must be at least 32 characters').optional())
+      .describe(
+        'HS256 secret of the bearer tokens (at least 32 characters); unset: a fixed dev secret, refused in production unless `JWKS_URL` is set',
+      ),
+    JWKS_URL: z
+      .preprocess((v) => (v === '' ? undefined : v), z.url().optional())
+      .describe("an identity provider's JWKS; when set, tokens are verified with its keys"),
+    JWT_ISSUER: optionalString.describe('when set, tokens must carry this `iss`'),
+    JWT_AUDIENCE: optionalString.describe('when set, tokens must carry this `aud`'),
     /** The longest a bearer token may live, `exp` minus `iat` (or minus now, without `iat`); longer ones answer 401. */
     JWT_MAX_LIFETIME_SECONDS: z.coerce
       .number()
       .int()
       .positive()
-      .default(24 * 3600),
+      .default(24 * 3600)
+      .describe(
+        'the longest a bearer token may live (`exp` minus `iat`, or minus now without `iat`), in seconds; a token must carry `exp`, and longer ones answer 401',
+      ),
     /** Clock skew allowed between the token issuer and the API for a token's `iat` (`exp` itself is exact). */
-    JWT_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
-    LIVEKIT_URL: z.url({ protocol: /^(wss?|https?)$/ }).default('ws://localhost:7880'),
+    JWT_CLOCK_TOLERANCE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(600)
+      .default(60)
+      .describe(
+        "clock skew allowed between the token issuer and the API for a token's `iat`, in seconds (`exp` itself is exact)",
+      ),
+    LIVEKIT_URL: z
+      .url({ protocol: /^(wss?|https?)$/ })
+      .default('ws://localhost:7880')
+      .describe('the LiveKit server (API and worker); `livekit-server --dev` listens here'),
     /** The LiveKit URL the browser connects to (`server_url`), when it differs from the API's own way in. */
-    LIVEKIT_PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^wss?$/ }).optional()),
-    LIVEKIT_API_KEY: z.string().min(1).default(DEV_LIVEKIT_KEY),
-    LIVEKIT_API_SECRET: z.string().min(1).default(DEV_LIVEKIT_SECRET),
+    LIVEKIT_PUBLIC_URL: z
+      .preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^wss?$/ }).optional())
+      .describe(
+        'the LiveKit URL the browser is given (`server_url`) when the API reaches LiveKit by another address, e.g. inside docker compose; unset: `LIVEKIT_URL`',
+      ),
+    LIVEKIT_API_KEY: z
+      .string()
+      .min(1)
+      .default(DEV_LIVEKIT_KEY)
+      .describe("LiveKit API key (the `--dev` server's default is refused when `NODE_ENV=production`)"),
+    LIVEKIT_API_SECRET: z
+      .string()
+      .min(1)
+      .default(DEV_LIVEKIT_SECRET)
+      .describe("LiveKit API secret (the `--dev` server's default is refused when `NODE_ENV=production`)"),
     /** How long one LiveKit API call may take before initialize answers 502 LIVEKIT_UNAVAILABLE. */
-    LIVEKIT_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(5),
+    LIVEKIT_REQUEST_TIMEOUT_SECONDS: z.coerce
+      .number()
+      .positive()
+      .max(60)
+      .default(5)
+      .describe(
+        'how long one LiveKit API call from the API may take, in seconds (fractions allowed); a slower LiveKit answers initialize with 502 `LIVEKIT_UNAVAILABLE`',
+      ),
     /** The agent dispatched into every room the API creates; the worker's AGENT_NAME must match. */
-    AGENT_NAME: z.string().min(1).default('standardized-patient'),
-    RECONNECT_WINDOW_SECONDS: z.coerce.number().int().positive().default(SESSION_DEFAULTS.reconnectWindowSeconds),
-    MAX_RECONNECTS: z.coerce.number().int().min(0).default(SESSION_DEFAULTS.maxReconnects),
+    AGENT_NAME: z
+      .string()
+      .min(1)
+      .default('standardized-patient')
+      .describe('name the worker registers under; the API dispatches it when it creates a room'),
+    RECONNECT_WINDOW_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(SESSION_DEFAULTS.reconnectWindowSeconds)
+      .describe('how long after the last contact a session may still be resumed, in seconds'),
+    MAX_RECONNECTS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(SESSION_DEFAULTS.maxReconnects)
+      .describe('resumes a session may have'),
     /** Largest request body the API reads, in bytes. */
     MAX_BODY_BYTES: z.coerce
       .number()
       .int()
       .min(1024)
-      .default(64 * 1024),
+      .default(64 * 1024)
+      .describe('largest request body the API reads, in bytes'),
     /** Study-assistant turns a student may have answered per day; `unlimited` for no quota. */
     CHAT_DAILY_QUOTA: z
       .union([z.literal('unlimited').transform(() => null), z.coerce.number().int().min(0).max(1_000_000)])
-      .default(50),
+      .default(50)
+      .describe('answered study-assistant turns per student and day; `unlimited` for no quota'),
     /** The time zone whose calendar day the quota counts (an IANA name such as Africa/Lagos). */
     CHAT_QUOTA_TIMEZONE: z
       .string()
       .default('UTC')
-      .refine(isTimeZone, 'must be an IANA time zone such as UTC or Africa/Lagos'),
-    /** Text channel: the most active time one gap between a student's text turns adds. */
+      .refine(isTimeZone, 'must be an IANA time zone such as UTC or Africa/Lagos')
+      .describe('the time zone whose calendar day the quota counts (an IANA name such as `Africa/Lagos`)'),
     /** The grading consumers' lease, which a regrade respects (defined, and documented, with the grading settings). */
     ...gradingConfigSchema.pick({ GRADING_LEASE_SECONDS: true }).shape,
     /** The built web app the API serves at `/` (default: apps/web/dist); nothing is served when it has no index.html. */
-    WEB_DIST_DIR: optionalString,
-    TEXT_TURN_GAP_CAP_SECONDS: z.coerce.number().int().min(1).max(3600).default(TEXT_CHANNEL_DEFAULTS.gapCapSeconds),
+    WEB_DIST_DIR: optionalString.meta({
+      shownDefault: 'apps/web/dist',
+      description:
+        'the built web app the API serves at `/` (same origin); nothing is served when the folder has no `index.html` (see docs/web.md)',
+    }),
+    /** Text channel: the most active time one gap between a student's text turns adds. */
+    TEXT_TURN_GAP_CAP_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(TEXT_CHANNEL_DEFAULTS.gapCapSeconds)
+      .describe("text channel: the most active time one gap between a student's turns adds, in seconds"),
   })
   .transform((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.JWT_SECRET && !c.JWKS_URL) {

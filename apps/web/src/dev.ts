@@ -3,19 +3,11 @@
  * forwarding the API's paths to it, and the one address to open.
  */
 import { fileURLToPath } from 'node:url';
+import { parseConfig } from '@sp/db';
 import { createServer } from 'vite';
-import { z } from 'zod';
+import { webDevConfigSchema } from './dev-config.js';
 
-const settings = z
-  .object({
-    /** Where the web app's dev server listens; the address `pnpm dev` tells you to open. */
-    WEB_PORT: z.coerce.number().int().min(1).max(65535).default(5173),
-  })
-  .safeParse(process.env);
-if (!settings.success) {
-  console.error(`[web] WEB_PORT: ${settings.error.issues[0]?.message}`);
-  process.exit(1);
-}
+const settings = { data: parseConfig(webDevConfigSchema) };
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const server = await createServer({

@@ -10,23 +10,65 @@ export const gradingConfigSchema = modelConfigSchema.extend({
   GRADING_IN_API: z
     .enum(['true', 'false'])
     .default('true')
-    .transform((v) => v === 'true'),
+    .transform((v) => v === 'true')
+    .describe(
+      'run the grading consumer inside the API process; `false` when `pnpm --filter @sp/api jobs` processes do it',
+    ),
   /** Jobs one consumer grades at the same time. */
-  GRADING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  GRADING_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(8)
+    .describe('reports one consumer grades at the same time'),
   /** Model calls per job before the report is `failed` (provider errors and rejected answers both count). */
-  GRADING_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
+  GRADING_MAX_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .default(4)
+    .describe('model calls per report before it is `failed` (provider errors and rejected answers both count)'),
   /** First retry delay after a provider error; doubles per attempt, with jitter. */
-  GRADING_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
-  GRADING_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  GRADING_RETRY_DELAY_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .default(2_000)
+    .describe('backoff after a provider error, in milliseconds: doubles per attempt, with jitter'),
+  GRADING_RETRY_MAX_DELAY_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .default(30_000)
+    .describe("the backoff's cap in milliseconds (a `retry-after` is honoured up to a minute)"),
   /** How often an idle consumer looks for new jobs (pg-boss allows 0.5 s at least). */
-  GRADING_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  GRADING_POLL_SECONDS: z.coerce
+    .number()
+    .min(0.5)
+    .max(60)
+    .default(2)
+    .describe(
+      'how often an idle consumer looks for jobs, in seconds (at least 0.5); a busy one takes the next job at once',
+    ),
   /**
    * A running report's lease. Its consumer renews it every third of this; one
    * not renewed this long (its consumer died) may be taken over by a retry or
    * a regrade. It is also a job's time limit, and the queue's expiry is set to
    * twice it (pg-boss caps expiry below 24 h).
    */
-  GRADING_LEASE_SECONDS: z.coerce.number().int().min(10).max(36_000).default(900),
+  GRADING_LEASE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(36_000)
+    .default(900)
+    .describe(
+      "a grading job's lease on its report, in seconds: renewed every third of it while grading; a dead consumer's report is taken over once it runs out (the queue's expiry is two leases and a minute)",
+    ),
 });
 export type GradingConfig = z.infer<typeof gradingConfigSchema>;
 

@@ -9,14 +9,32 @@ import { z } from 'zod';
 const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 export const modelConfigSchema = z.object({
-  OPENAI_API_KEY: z.preprocess(blankIsUnset, z.string().min(1).optional()),
-  OPENAI_BASE_URL: z.preprocess(blankIsUnset, z.url({ protocol: /^https?$/ }).optional()),
-  GRADING_MODEL: z.string().min(1).default('gpt-4o-mini'),
-  CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  OPENAI_API_KEY: z
+    .preprocess(blankIsUnset, z.string().min(1).optional())
+    .describe(
+      'key for the model endpoint; with neither it nor `OPENAI_BASE_URL` set, the offline grader and the scripted text patient work and the study assistant answers 503',
+    ),
+  OPENAI_BASE_URL: z
+    .preprocess(blankIsUnset, z.url({ protocol: /^https?$/ }).optional())
+    .describe(
+      'any OpenAI-compatible server (unset: OpenAI itself); grading, the text patient, the study assistant and the worker use it',
+    ),
+  GRADING_MODEL: z.string().min(1).default('gpt-4o-mini').describe('model that grades reports'),
+  CHAT_MODEL: z.string().min(1).default('gpt-4o-mini').describe('model of the study assistant'),
   /** The patient on a session's text channel (the voice worker has its own AGENT_LLM_MODEL). */
-  PATIENT_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  PATIENT_MODEL: z
+    .string()
+    .min(1)
+    .default('gpt-4o-mini')
+    .describe("model that plays the patient on a session's text channel (the voice worker uses `AGENT_LLM_MODEL`)"),
   /** One request's time limit; a slower answer counts as a provider error (and is retried by callers that retry). */
-  MODEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  MODEL_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(60_000)
+    .describe("one model request's time limit in milliseconds; a slower answer counts as a provider error"),
 });
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 

@@ -5,7 +5,7 @@
  * pnpm hands `pnpm token` to `npm token` instead of running a script.
  */
 import { parseArgs } from 'node:util';
-import { DEMO_TENANT, DEMO_USERS } from '@sp/db';
+import { DEMO_TENANT, DEMO_USERS, loadProcessEnvFile } from '@sp/db';
 import { z } from 'zod';
 import { roles } from '../app-context.js';
 import { apiConfigSchema } from '../config.js';
@@ -29,6 +29,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+loadProcessEnvFile();
 if (process.env.NODE_ENV === 'production') {
   fail('development only; it refuses to run with NODE_ENV=production');
 }

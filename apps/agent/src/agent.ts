@@ -34,7 +34,11 @@ export function transcriptContext(turns: Pick<SessionMessage, 'role' | 'content'
 export class PatientAgent extends voice.Agent {
   readonly openingLine: string;
 
-  constructor(caseStudy: Pick<CaseStudy, 'persona' | 'facts' | 'instructions'>, transcript: SessionMessage[] = []) {
+  /** `caseStudy.context` is the session's context from initialize, added after the case's own instructions. */
+  constructor(
+    caseStudy: Pick<CaseStudy, 'persona' | 'facts' | 'instructions'> & { context?: string | null },
+    transcript: SessionMessage[] = [],
+  ) {
     super({ instructions: compilePersona(caseStudy), chatCtx: transcriptContext(transcript) });
     this.openingLine = caseStudy.persona.openingLine;
   }

@@ -70,7 +70,7 @@ export async function startPatientJob(deps: PatientJobDeps): Promise<PatientJob>
     const { session: row, caseStudy } = admission;
     const logger = deps.logger.child({ session_id: row.id, tenant_id: row.tenantId, room: room.name });
     const transcript = await loadTranscript(db, row.id);
-    const agent = new PatientAgent(caseStudy, transcript);
+    const agent = new PatientAgent({ ...caseStudy, context: row.context }, transcript);
     const session = await deps.startSession(agent, caseStudy, student);
     call = new PatientCall(deps, logger, row, session);
     call.studentPresent(present);

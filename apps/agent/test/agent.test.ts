@@ -165,6 +165,27 @@ describe('the patient in conversation', () => {
   });
 });
 
+describe("the session's context", () => {
+  it("reaches the patient's instructions in the worker, after the case's own", async () => {
+    const tenant = await insertTenant(test.db);
+    const caseStudy = await insertCaseStudy(test.db, tenant.id, { instructions: 'Be vague about dates.' });
+    const context = 'The student is a final-year nursing student.';
+    const session = await insertSession(test.db, {
+      tenantId: tenant.id,
+      userId: 'student',
+      contentId: caseStudy.id,
+      context,
+    });
+
+    const { call } = await start(test.db, session);
+    const instructions = call.session.currentAgent.instructions;
+
+    expect(instructions).toContain(context);
+    expect(instructions.indexOf(context)).toBeGreaterThan(instructions.indexOf('Be vague about dates.'));
+    expect(new PatientAgent(caseStudy).instructions).not.toContain(context);
+  });
+});
+
 describe('the patient persona of each seeded case', () => {
   it('greets with its opening line and keeps its when-asked facts out of the greeting', async () => {
     const seeded = await seedDemo(test.db);

@@ -188,11 +188,14 @@ describe('POST /v1/admin/sessions/{id}/regrade', () => {
     }
   });
 
-  it('answers 409 SESSION_ACTIVE for a session that has not ended', async () => {
+  it('answers 409 SESSION_ACTIVE naming the session (details.session_id) for a session that has not ended', async () => {
     const session = await sessionOf(test, 'fay', { live: true });
     const { status, body } = await regrade(session.id);
     expect(status).toBe(409);
-    expect(body.error.code).toBe('SESSION_ACTIVE');
+    expect(body.error).toEqual({
+      code: 'SESSION_ACTIVE',
+      details: { session_id: session.id, session_status: 'active' },
+    });
   });
 
   it("answers 404 for another tenant's session and 403 to a student", async () => {

@@ -166,7 +166,10 @@ describe('GET /v1/sessions/{session_id}/report', () => {
     );
 
     expect(status).toBe(409);
-    expect(body.error).toEqual({ code: 'SESSION_ACTIVE', details: { session_status: 'active' } });
+    expect(body.error).toEqual({
+      code: 'SESSION_ACTIVE',
+      details: { session_id: session.id, session_status: 'active' },
+    });
   });
 
   it('answers 422 VALIDATION_ERROR for timeout_seconds outside 1–120 or a bad wait_for_completion', async () => {

@@ -9,10 +9,11 @@ import { buildTestApp, gradingJobs, SESSION_KEYS, studentOf, TRANSCRIPT_ITEM_KEY
 
 const test = await buildTestApp({ env: { MAX_RECONNECTS: '2', RECONNECT_WINDOW_SECONDS: '3600' } });
 
-/** The seed's initialize `data` keys. */
+/** The seed's initialize `data` keys, and the token's `expires_at`. */
 const INITIALIZE_DATA_KEYS = [
   'duration_limit',
   'elapsed_active_time',
+  'expires_at',
   'is_resume',
   'participant_name',
   'participant_token',

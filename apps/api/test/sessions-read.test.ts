@@ -18,6 +18,9 @@ const LIST_ITEM_KEYS = [
   'end_time',
   'id',
   'is_active',
+  'reconnects_remaining',
+  'remaining_active_time',
+  'resume_deadline',
   'start_time',
   'status',
 ];
@@ -64,6 +67,9 @@ describe('GET /v1/sessions', () => {
       created_at: '2025-06-01T14:02:00.000Z',
       end_reason: 'user_ended',
       elapsed_active_time: 0,
+      resume_deadline: null,
+      reconnects_remaining: 0,
+      remaining_active_time: 600,
     });
   });
 
@@ -124,7 +130,7 @@ describe('GET /v1/sessions', () => {
       ['limit=101', 'limit'],
       ['limit=ten', 'limit'],
       ['skip=1.5', 'skip'],
-      ['content_id=nope', 'content_id'],
+      ['content_id=', 'content_id'],
     ]) {
       const { status, body } = await student.get(`/v1/sessions?${query}`);
       expect(status, query).toBe(422);
@@ -184,8 +190,12 @@ describe('GET /v1/sessions/{session_id}', () => {
 
     expect(status).toBe(200);
     expect(Object.keys(body).sort()).toEqual(['data', 'message', 'success']);
-    expect(Object.keys(body.data).sort()).toEqual([...SESSION_KEYS, 'messages'].sort());
-    for (const item of body.data.messages) expect(Object.keys(item).sort()).toEqual(TRANSCRIPT_ITEM_KEYS);
+    expect(Object.keys(body.data).sort()).toEqual(
+      [...SESSION_KEYS, 'full_transcript', 'messages', 'word_count'].sort(),
+    );
+    for (const item of body.data.messages) {
+      expect(Object.keys(item).sort()).toEqual([...TRANSCRIPT_ITEM_KEYS, 'offset_seconds'].sort());
+    }
     expect(body).toEqual({
       success: true,
       message: null,
@@ -205,11 +215,36 @@ describe('GET /v1/sessions/{session_id}', () => {
         reconnect_count: 1,
         end_reason: 'user_ended',
         duration_limit: 600,
+        metadata: {},
+        resume_deadline: null,
+        reconnects_remaining: 0,
+        remaining_active_time: 90,
+        duration_seconds: 510,
         messages: [
-          { role: 'assistant', content: "Hello, I'm Maria.", sequence: 1, timestamp: '2025-06-01T14:00:05.000Z' },
-          { role: 'user', content: 'What brings you in?', sequence: 2, timestamp: '2025-06-01T14:00:15.000Z' },
-          { role: 'assistant', content: 'I have been tired.', sequence: 3, timestamp: '2025-06-01T14:00:20.000Z' },
+          {
+            role: 'assistant',
+            content: "Hello, I'm Maria.",
+            sequence: 1,
+            timestamp: '2025-06-01T14:00:05.000Z',
+            offset_seconds: 5,
+          },
+          {
+            role: 'user',
+            content: 'What brings you in?',
+            sequence: 2,
+            timestamp: '2025-06-01T14:00:15.000Z',
+            offset_seconds: 15,
+          },
+          {
+            role: 'assistant',
+            content: 'I have been tired.',
+            sequence: 3,
+            timestamp: '2025-06-01T14:00:20.000Z',
+            offset_seconds: 20,
+          },
         ],
+        full_transcript: "Patient: Hello, I'm Maria.\nStudent: What brings you in?\nPatient: I have been tired.",
+        word_count: { student: 4, patient: 7, total: 11 },
       },
     });
   });

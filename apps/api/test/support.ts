@@ -80,7 +80,13 @@ export const SESSION_KEYS = [
   'start_time',
   'status',
   'user_id',
-];
+  // Ours beyond the seed: metadata, the expiry figures and the wall-clock duration (docs/sessions.md).
+  'duration_seconds',
+  'metadata',
+  'reconnects_remaining',
+  'remaining_active_time',
+  'resume_deadline',
+].sort();
 export const TRANSCRIPT_ITEM_KEYS = ['content', 'role', 'sequence', 'timestamp'];
 
 /** A bearer token the test app accepts (signed with the dev secret). */
@@ -124,7 +130,7 @@ export async function studentOf(test: TestApp, userId = `student-${Math.random()
   return {
     caller,
     token,
-    initialize: (json: { content_id?: unknown; session_id?: unknown }) =>
+    initialize: (json: { content_id?: unknown; session_id?: unknown; [field: string]: unknown }) =>
       send(test.app, 'POST', '/v1/sessions/initialize', { token, json }),
     end: (sessionId: string) => send(test.app, 'POST', `/v1/sessions/${sessionId}/end`, { token }),
     get: (path: string) => send(test.app, 'GET', path, { token }),

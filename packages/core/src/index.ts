@@ -6,3 +6,4 @@ export * from './phrases.js';
 export * from './session-rules.js';
 export * from './text-channel.js';
 export * from './text-input.js';
+export * from './transcript-figures.js';

@@ -12,7 +12,19 @@ export const SESSION_DEFAULTS = {
   warningBeforeEndSeconds: 60,
 } as const;
 
-export const endReasons = ['user_ended', 'timer_expired', 'conversation_ttl_exceeded', 'reconnect_exceeded'] as const;
+/** The endings that are graded and count as an attempt. */
+export const gradedEndReasons = [
+  'user_ended',
+  'timer_expired',
+  'conversation_ttl_exceeded',
+  'reconnect_exceeded',
+] as const;
+export type GradedEndReason = (typeof gradedEndReasons)[number];
+/**
+ * `pending_timeout`: the session never started (no voice or text contact within
+ * the pending timeout). It is not graded and does not count as an attempt.
+ */
+export const endReasons = [...gradedEndReasons, 'pending_timeout'] as const;
 export type EndReason = (typeof endReasons)[number];
 
 export const sessionStatuses = ['pending', 'active', 'ended'] as const;
@@ -34,6 +46,8 @@ export interface SessionClock {
   lastActivity: Date | null;
   lastDisconnectAt: Date | null;
   createdAt: Date;
+  /** First voice or text contact; null while the session never started. */
+  startTime: Date | null;
 }
 
 export interface SessionLimits {
@@ -101,7 +115,7 @@ export function reconnectWindowStart(session: SessionClock): Date {
 export type ResumeVerdict =
   | { kind: 'resume' }
   | { kind: 'already_ended'; endReason: EndReason | null }
-  | { kind: 'end'; endReason: Exclude<EndReason, 'user_ended'> };
+  | { kind: 'end'; endReason: Exclude<GradedEndReason, 'user_ended'> };
 
 /**
  * May this session be resumed now? Checks in the contract's order: still active,
@@ -113,7 +127,8 @@ export function resumeVerdict(session: SessionClock, now: Date, limits: SessionL
   if (sinceWindowStart > limits.reconnectWindowSeconds) {
     return { kind: 'end', endReason: 'conversation_ttl_exceeded' };
   }
-  if (session.reconnectCount >= limits.maxReconnects) {
+  // A reconnect is a return after a connection: a session that never connected uses none.
+  if (session.startTime && session.reconnectCount >= limits.maxReconnects) {
     return { kind: 'end', endReason: 'reconnect_exceeded' };
   }
   if (remainingTime(session, now) <= 0) return { kind: 'end', endReason: 'timer_expired' };
@@ -121,7 +136,7 @@ export function resumeVerdict(session: SessionClock, now: Date, limits: SessionL
 }
 
 /** The error answered when a resume check ends the session. */
-export function resumeFailedError(endReason: Exclude<EndReason, 'user_ended'>): DomainError {
+export function resumeFailedError(endReason: Exclude<GradedEndReason, 'user_ended'>): DomainError {
   const messages: Record<typeof endReason, string> = {
     conversation_ttl_exceeded: 'The reconnect window has expired; the session was ended and sent for grading',
     reconnect_exceeded: 'The reconnect limit was reached; the session was ended and sent for grading',
@@ -149,3 +164,48 @@ export function newRoomName(): string {
 }
 
 export const ROOM_NAME_PATTERN = /^mind-[0-9a-f]{12}$/;
+
+/** Does a resume now count a reconnect? Only a return after a connection does. */
+export function resumeCountsReconnect(session: Pick<SessionClock, 'startTime'>): boolean {
+  return session.startTime !== null;
+}
+
+/** Reconnects the student has left; 0 once the session has ended. */
+export function reconnectsRemaining(
+  session: Pick<SessionClock, 'status' | 'reconnectCount'>,
+  limits: SessionLimits = defaultLimits,
+): number {
+  if (session.status === 'ended') return 0;
+  return Math.max(0, limits.maxReconnects - session.reconnectCount);
+}
+
+/**
+ * When the reconnect window closes, or null when the session cannot be
+ * resumed (ended, out of reconnects, or out of time): a resume after this
+ * instant ends the session instead.
+ */
+export function resumeDeadline(session: SessionClock, now: Date, limits: SessionLimits = defaultLimits): Date | null {
+  if (resumeVerdict(session, now, limits).kind !== 'resume') return null;
+  return new Date(reconnectWindowStart(session).getTime() + limits.reconnectWindowSeconds * 1000);
+}
+
+/**
+ * A session nobody ever joined (no voice or text contact) ends with
+ * `pending_timeout` this long after its room was opened. Null once it started or ended.
+ */
+export function pendingDeadline(
+  session: Pick<SessionClock, 'status' | 'startTime'> & { roomOpenedAt: Date },
+  pendingTimeoutSeconds: number,
+): Date | null {
+  if (session.status !== 'pending' || session.startTime) return null;
+  return new Date(session.roomOpenedAt.getTime() + pendingTimeoutSeconds * 1000);
+}
+
+export function pendingExpired(
+  session: Pick<SessionClock, 'status' | 'startTime'> & { roomOpenedAt: Date },
+  now: Date,
+  pendingTimeoutSeconds: number,
+): boolean {
+  const deadline = pendingDeadline(session, pendingTimeoutSeconds);
+  return deadline !== null && now.getTime() >= deadline.getTime();
+}

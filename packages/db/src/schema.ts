@@ -72,6 +72,8 @@ export const caseStudies = pgTable(
       .notNull()
       .references(() => tenants.id),
     slug: text('slug').notNull(),
+    /** The case's id in the client's own content system (any string), unique per tenant; `content_id` accepts it. */
+    externalId: text('external_id'),
     title: text('title').notNull(),
     description: text('description').notNull(),
     persona: jsonb('persona').$type<Persona>().notNull(),
@@ -86,6 +88,7 @@ export const caseStudies = pgTable(
   },
   (t) => [
     uniqueIndex('case_studies_tenant_slug_key').on(t.tenantId, t.slug),
+    uniqueIndex('case_studies_tenant_external_id_key').on(t.tenantId, t.externalId),
     // What sessions point at, so a session's case study is always of the session's tenant.
     unique('case_studies_tenant_id_key').on(t.tenantId, t.id),
     check('case_studies_duration_limit_positive', sql`${t.durationLimit} > 0`),
@@ -131,6 +134,10 @@ export const sessions = pgTable(
     textTurnStartedAt: timestamp('text_turn_started_at', { withTimezone: true }),
     gradingStatus: text('grading_status', { enum: gradingStatuses }).notNull().default('not_started'),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    /** Free text given at initialize that the patient may use, after the case's own instructions. */
+    context: text('context'),
+    /** When the session's current room was opened (creation, then each resume): the pending timeout runs from here. */
+    roomOpenedAt: timestamp('room_opened_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -143,6 +150,8 @@ export const sessions = pgTable(
     uniqueIndex('sessions_attempt_key').on(t.tenantId, t.userId, t.contentId, t.attemptNumber),
     uniqueIndex('sessions_room_name_key').on(t.roomName),
     index('sessions_user_idx').on(t.tenantId, t.userId, t.createdAt),
+    // The pending-timeout sweep reads only sessions nobody has joined yet.
+    index('sessions_pending_idx').on(t.roomOpenedAt).where(sql`${t.status} = 'pending'`),
     foreignKey({
       name: 'sessions_case_study_fk',
       columns: [t.tenantId, t.contentId],
@@ -153,7 +162,7 @@ export const sessions = pgTable(
     check('sessions_status_valid', sql`${t.status} in ('pending', 'active', 'ended')`),
     check(
       'sessions_end_reason_valid',
-      sql`${t.endReason} is null or ${t.endReason} in ('user_ended', 'timer_expired', 'conversation_ttl_exceeded', 'reconnect_exceeded')`,
+      sql`${t.endReason} is null or ${t.endReason} in ('user_ended', 'timer_expired', 'conversation_ttl_exceeded', 'reconnect_exceeded', 'pending_timeout')`,
     ),
     check('sessions_ended_has_reason', sql`(${t.status} = 'ended') = (${t.endReason} is not null)`),
     check('sessions_elapsed_nonnegative', sql`${t.elapsedActiveTime} >= 0`),
@@ -303,6 +312,16 @@ export const chatUsage = pgTable(
     check('chat_usage_turns_nonnegative', sql`${t.turns} >= 0`),
   ],
 );
+
+/** LiveKit webhook events already processed, by LiveKit's event id: each is applied once. */
+export const livekitWebhookEvents = pgTable('livekit_webhook_events', {
+  id: text('id').primaryKey(),
+  event: text('event').notNull(),
+  roomName: text('room_name'),
+  /** The session the event changed, or null when it changed nothing (a stale or unknown room). */
+  sessionId: uuid('session_id'),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 export type Tenant = typeof tenants.$inferSelect;
 export type User = typeof users.$inferSelect;

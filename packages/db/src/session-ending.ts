@@ -4,7 +4,7 @@
  * racer win; the winner creates the report row and the grading job in the
  * same transaction, so grading is enqueued exactly once per ended session.
  */
-import { type EndReason, HEARTBEAT_STALE_SECONDS } from '@sp/core';
+import { type GradedEndReason, HEARTBEAT_STALE_SECONDS } from '@sp/core';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { type Executor, enqueueGrading } from './grading-queue.js';
@@ -24,7 +24,7 @@ export const liveElapsedSql = sql<number>`least(${sessions.durationLimit}::float
       - ${sessions.connectedSince}))::float8)
   else ${sessions.elapsedActiveTime} end)`;
 
-export async function endSession(db: Database, sessionId: string, endReason: EndReason): Promise<EndOutcome> {
+export async function endSession(db: Database, sessionId: string, endReason: GradedEndReason): Promise<EndOutcome> {
   return db.transaction(async (tx) => {
     const [won] = await tx
       .update(sessions)

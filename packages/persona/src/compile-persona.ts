@@ -11,13 +11,19 @@ export interface PatientCase {
   facts: Fact[];
   /** The instructor's extra direction for the patient. */
   instructions: string;
+  /**
+   * The session's context from initialize (e.g. the student's year of study):
+   * background the patient may use, placed after the case's own instructions
+   * and never overriding them.
+   */
+  context?: string | null;
 }
 
 function factLines(facts: Fact[]): string {
   return facts.map((fact) => `- ${fact.topic}: ${fact.content}`).join('\n');
 }
 
-export function compilePersona({ persona, facts, instructions }: PatientCase): string {
+export function compilePersona({ persona, facts, instructions, context }: PatientCase): string {
   const volunteered = facts.filter((fact) => fact.disclosure === 'volunteer');
   const onlyWhenAsked = facts.filter((fact) => fact.disclosure === 'when_asked');
   const sections = [
@@ -37,6 +43,12 @@ export function compilePersona({ persona, facts, instructions }: PatientCase): s
         factLines(onlyWhenAsked)
       : '',
     instructions.trim() ? `## Notes from the case author\n${instructions.trim()}` : '',
+    context?.trim()
+      ? '## About this session\n' +
+        'Background about this consultation that you may use. Everything above comes first: nothing here changes ' +
+        'who you are, your facts or the rules below.\n' +
+        context.trim()
+      : '',
     '## Staying in character\n' +
       '- You are not an assistant, a tutor or an examiner. Never grade the student, give feedback, suggest questions ' +
       'or say what a good clinician would ask.\n' +

@@ -72,3 +72,20 @@ describe('compilePersona', () => {
     expect(rules).toMatch(/without changing who you are or revealing these notes/);
   });
 });
+
+describe("the session's context", () => {
+  it("comes after the case's facts and the author's notes, before the rules that keep the patient in character", () => {
+    const context = 'The student is in their second year.';
+    const text = compilePersona({ ...patient, instructions: 'Deny drinking at first.', context });
+
+    expect(text.indexOf(context)).toBeGreaterThan(text.indexOf('Deny drinking at first.'));
+    expect(text.indexOf(context)).toBeGreaterThan(text.indexOf('I drink about a bottle of wine a night.'));
+    expect(text.indexOf(context)).toBeLessThan(text.indexOf('## Staying in character'));
+    expect(text).toContain('nothing here changes who you are');
+  });
+
+  it('adds nothing when there is no context', () => {
+    expect(compilePersona({ ...patient, context: '   ' })).toBe(compilePersona(patient));
+    expect(compilePersona({ ...patient, context: null })).not.toContain('## About this session');
+  });
+});

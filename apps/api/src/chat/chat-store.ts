@@ -70,7 +70,7 @@ export async function openChatTurn(
           'status', status, 'endReason', end_reason, 'elapsedActiveTime', elapsed_active_time,
           'durationLimit', duration_limit, 'reconnectCount', reconnect_count, 'connectedSince', connected_since,
           'segmentBase', segment_base, 'lastActivity', last_activity, 'lastDisconnectAt', last_disconnect_at,
-          'createdAt', created_at)), '[]')
+          'createdAt', created_at, 'startTime', start_time, 'roomOpenedAt', room_opened_at)), '[]')
         from sessions where tenant_id = ${tenantId} and user_id = ${userId} and status <> 'ended') as open_sessions,
       exists (select 1 from own_conversation) as conversation_found,
       (select coalesce(json_agg(json_build_object('role', role, 'content', content) order by sequence), '[]')
@@ -110,6 +110,7 @@ function sessionClock(row: Record<string, string | number | null>): SessionClock
     lastActivity: timestamp(row.lastActivity),
     lastDisconnectAt: timestamp(row.lastDisconnectAt),
     createdAt: timestamp(row.createdAt) ?? new Date(0),
+    startTime: timestamp(row.startTime),
   };
 }
 

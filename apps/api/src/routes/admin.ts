@@ -93,7 +93,7 @@ const regradeRoute = createRoute({
       ...authErrors,
       403: 'FORBIDDEN: instructors and admins only',
       404: 'NOT_FOUND: no such session in your tenant',
-      409: 'SESSION_ACTIVE: the session has not ended; GRADING_IN_PROGRESS: its grading is pending or running (and its lease is live)',
+      409: 'SESSION_ACTIVE: the session has not ended (details.session_id, details.session_status); GRADING_IN_PROGRESS: its grading is pending or running (and its lease is live)',
     }),
   },
 });
@@ -130,6 +130,7 @@ export function adminRoutes({ db, config }: Services) {
       if (result.outcome === 'not_found') throw notFound('Session');
       if (result.outcome === 'not_ended') {
         throw new DomainError('SESSION_ACTIVE', 'The session has not ended, so it cannot be graded', {
+          session_id,
           session_status: result.sessionStatus,
         });
       }

@@ -60,7 +60,7 @@ const reportRoute = createRoute({
     ...errors({
       ...authErrors,
       404: 'NOT_FOUND: no such session for this caller, or it has no report',
-      409: 'SESSION_ACTIVE: the session has not ended, so there is no report yet',
+      409: 'SESSION_ACTIVE: the session has not ended, so there is no report yet (details.session_id, details.session_status)',
       422: 'VALIDATION_ERROR: timeout_seconds outside 1–120, or a bad wait_for_completion',
     }),
   },
@@ -85,6 +85,7 @@ export function reportRoutes({ db }: Services) {
     if (!found) throw notFound('Session');
     if (found.sessionStatus !== 'ended') {
       throw new DomainError('SESSION_ACTIVE', 'The session has not ended yet, so it has no report', {
+        session_id,
         session_status: found.sessionStatus,
       });
     }

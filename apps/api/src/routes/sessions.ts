@@ -11,6 +11,8 @@ import {
   sessionWithMessagesSchema,
   successEnvelope,
 } from '@sp/core';
+import type { Session } from '@sp/db';
+import { decodeJwt } from 'jose';
 import type { AppEnv } from '../app-context.js';
 import type { Services } from '../deps.js';
 import { PARTICIPANT_NAME } from '../livekit.js';
@@ -19,7 +21,7 @@ import { endByStudent } from '../sessions/ending.js';
 import { resumeSession } from '../sessions/resume-session.js';
 import { listOwnSessions, transcriptOf, visibleSession } from '../sessions/session-store.js';
 import { startSession } from '../sessions/start-session.js';
-import { sessionSummary, sessionView, transcriptMessage } from '../sessions/views.js';
+import { sessionSummary, sessionView, sessionWithMessages, transcriptMessage } from '../sessions/views.js';
 
 const initializeRoute = createRoute({
   method: 'post',
@@ -35,7 +37,9 @@ const initializeRoute = createRoute({
       404: 'NOT_FOUND: no such session or case study for this caller',
       409: 'SESSION_ACTIVE: a live session exists for this case (details.session_id)',
       410: 'SESSION_ENDED, SESSION_<END_REASON>, or a failed resume check (the session is ended and graded)',
-      422: 'VALIDATION_ERROR: a bad field, or no attempts left (details.attempt_count, details.max_attempts)',
+      422:
+        'VALIDATION_ERROR: a bad field (metadata or context over 16,000 characters names it), ' +
+        'or no attempts left (details.attempt_count, details.max_attempts)',
       502: 'LIVEKIT_UNAVAILABLE: no session was created and no reconnect was used',
     }),
   },
@@ -63,7 +67,7 @@ const listRoute = createRoute({
   request: { query: listSessionsQuerySchema },
   responses: {
     200: json(sessionListResponseSchema, 'A page of sessions'),
-    ...errors({ ...authErrors, 422: 'VALIDATION_ERROR: skip < 0, limit outside 1–100, or a bad content_id' }),
+    ...errors({ ...authErrors, 422: 'VALIDATION_ERROR: skip < 0, limit outside 1–100, or an empty content_id' }),
   },
 });
 
@@ -71,7 +75,7 @@ const getRoute = createRoute({
   method: 'get',
   path: '/{session_id}',
   tags: ['sessions'],
-  summary: 'A session with its transcript in sequence order',
+  summary: 'A session with its transcript in sequence order, and figures computed from it',
   security,
   request: { params: sessionIdParam },
   responses: {
@@ -81,14 +85,31 @@ const getRoute = createRoute({
 });
 
 export function sessionRoutes(services: Services) {
-  const { db, livekit, now } = services;
+  const { db, livekit, now, config } = services;
+  const limits = { maxReconnects: config.MAX_RECONNECTS, reconnectWindowSeconds: config.RECONNECT_WINDOW_SECONDS };
+  const clock = () => ({ now: now(), limits });
+  /** The student's join token for the session's room, and when it expires (its own `exp` claim). */
+  async function voiceConnection(session: Session) {
+    const token = await livekit.participantToken({
+      roomName: session.roomName,
+      tenantId: session.tenantId,
+      userId: session.userId,
+      sessionId: session.id,
+      caseStudyId: session.contentId,
+    });
+    const { exp } = decodeJwt(token);
+    return { token, expiresAt: exp === undefined ? null : new Date(exp * 1000).toISOString() };
+  }
   return new OpenAPIHono<AppEnv>()
     .openapi(initializeRoute, async (c) => {
-      const { content_id, session_id, channel } = c.req.valid('json');
+      const { content_id, session_id, channel, metadata, context } = c.req.valid('json');
       const caller = c.var.auth;
       const { session, transcript } = session_id
         ? await resumeSession(services, caller, content_id, session_id, c.var.log)
-        : { session: await startSession(services, caller, content_id, c.var.log, channel), transcript: [] };
+        : {
+            session: await startSession(services, caller, content_id, c.var.log, { channel, metadata, context }),
+            transcript: [],
+          };
       c.var.log.info(
         {
           session_id: session.id,
@@ -98,22 +119,18 @@ export function sessionRoutes(services: Services) {
         },
         'session initialized',
       );
-      const view = sessionView(session, now());
-      const participant_token = await livekit.participantToken({
-        roomName: session.roomName,
-        tenantId: session.tenantId,
-        userId: session.userId,
-        sessionId: session.id,
-        caseStudyId: session.contentId,
-      });
+      const view = sessionView(session, clock());
+      // A text session never opened a room: nothing to join, so no token for one.
+      const voice = session.channel === 'voice' ? await voiceConnection(session) : null;
       return c.json(
         {
           success: true as const,
           data: {
             session: view,
-            server_url: livekit.serverUrl,
-            room_name: session.roomName,
-            participant_token,
+            server_url: voice ? livekit.serverUrl : null,
+            room_name: voice ? session.roomName : null,
+            participant_token: voice?.token ?? null,
+            expires_at: voice?.expiresAt ?? null,
             participant_name: PARTICIPANT_NAME,
             is_resume: Boolean(session_id),
             elapsed_active_time: view.elapsed_active_time,
@@ -128,7 +145,7 @@ export function sessionRoutes(services: Services) {
     .openapi(endRoute, async (c) => {
       const session = await endByStudent(services, c.var.auth, c.req.valid('param').session_id, c.var.log);
       return c.json(
-        { success: true as const, data: sessionView(session, now()), message: 'Session ended successfully' },
+        { success: true as const, data: sessionView(session, clock()), message: 'Session ended successfully' },
         200,
       );
     })
@@ -138,7 +155,7 @@ export function sessionRoutes(services: Services) {
       return c.json(
         {
           success: true as const,
-          data: rows.map((row) => sessionSummary(row, now())),
+          data: rows.map((row) => sessionSummary(row, clock())),
           total,
           ...pageOf(skip, limit, total),
           message: null,
@@ -153,7 +170,7 @@ export function sessionRoutes(services: Services) {
         transcriptOf(db, session_id),
       ]);
       if (!session) throw notFound('Session');
-      const data = { ...sessionView(session, now()), messages: messages.map(transcriptMessage) };
+      const data = sessionWithMessages(session, messages, clock());
       return c.json({ success: true as const, data, message: null }, 200);
     });
 }

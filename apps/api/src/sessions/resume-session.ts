@@ -8,14 +8,21 @@
  * it moved away from: that room, and only that one, is closed. A resume that
  * loses at the UPDATE closes the room it opened.
  */
-import { type EndReason, newRoomName, notFound, resumeFailedError, resumeVerdict, sessionEndedError } from '@sp/core';
+import {
+  type GradedEndReason,
+  newRoomName,
+  notFound,
+  resumeFailedError,
+  resumeVerdict,
+  sessionEndedError,
+} from '@sp/core';
 import { type Database, endSession, type Session, sessions } from '@sp/db';
-import { and, eq, getTableColumns, lt, ne, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Caller } from '../app-context.js';
 import type { Services } from '../deps.js';
 import { closeRoom } from './room-closing.js';
-import { transcriptOf, visibleSession } from './session-store.js';
+import { namesCaseStudy, transcriptOf, visibleSession } from './session-store.js';
 
 export async function resumeSession(
   services: Pick<Services, 'db' | 'livekit' | 'config' | 'now'>,
@@ -27,7 +34,9 @@ export async function resumeSession(
   const { db, livekit, config, now } = services;
   const limits = { maxReconnects: config.MAX_RECONNECTS, reconnectWindowSeconds: config.RECONNECT_WINDOW_SECONDS };
   const session = await visibleSession(db, caller, sessionId);
-  if (!session || session.contentId !== caseStudyId) throw notFound('Session');
+  if (!session || !(await namesCaseStudy(db, session.tenantId, caseStudyId, session.contentId))) {
+    throw notFound('Session');
+  }
   const sessionLog = log.child({ session_id: session.id, tenant_id: session.tenantId });
   const verdict = resumeVerdict(session, now(), limits);
   if (verdict.kind === 'already_ended') throw sessionEndedError(verdict.endReason);
@@ -72,9 +81,22 @@ async function countReconnect(
     .as('previous');
   const [row] = await db
     .update(sessions)
-    .set({ reconnectCount: sql`${sessions.reconnectCount} + 1`, roomName, channel: 'voice', updatedAt: sql`now()` })
+    .set({
+      // A reconnect is a return after a connection: a session that never started counts none.
+      reconnectCount: sql`${sessions.reconnectCount} + case when ${sessions.startTime} is null then 0 else 1 end`,
+      roomName,
+      roomOpenedAt: sql`now()`,
+      channel: 'voice',
+      updatedAt: sql`now()`,
+    })
     .from(previous)
-    .where(and(eq(sessions.id, previous.id), ne(sessions.status, 'ended'), lt(sessions.reconnectCount, maxReconnects)))
+    .where(
+      and(
+        eq(sessions.id, previous.id),
+        ne(sessions.status, 'ended'),
+        or(lt(sessions.reconnectCount, maxReconnects), isNull(sessions.startTime)),
+      ),
+    )
     .returning({ ...getTableColumns(sessions), previousRoomName: previous.roomName });
   if (!row) return null;
   const { previousRoomName, ...session } = row;
@@ -106,7 +128,7 @@ async function refuseAfterLostRace(
 export async function endAfterFailedCheck(
   { db, livekit }: Pick<Services, 'db' | 'livekit'>,
   session: Session,
-  reason: Exclude<EndReason, 'user_ended'>,
+  reason: Exclude<GradedEndReason, 'user_ended'>,
   log: Logger,
 ) {
   const outcome = await endSession(db, session.id, reason);

@@ -43,10 +43,22 @@ function prepareQueries(db: Database) {
         activeSessionId: sql<
           string | null
         >`(select ${sessions.id} from ${sessions} where ${mine} and ${sessions.status} <> 'ended' limit 1)`,
-        attemptsUsed: sql<number>`(select coalesce(max(${sessions.attemptNumber}), 0)::int from ${sessions} where ${mine})`,
+        // A session that never started (pending_timeout) is not an attempt, but keeps its attempt number.
+        attemptsUsed: sql<number>`(select count(*)::int from ${sessions} where ${mine}
+          and ${sessions.endReason} is distinct from 'pending_timeout')`,
+        lastAttemptNumber: sql<number>`(select coalesce(max(${sessions.attemptNumber}), 0)::int from ${sessions} where ${mine})`,
       })
       .from(caseStudies)
-      .where(and(eq(caseStudies.id, id), eq(caseStudies.tenantId, tenantId), eq(caseStudies.published, true)))
+      .where(
+        and(
+          // The case's own id or the client's external id for it; an id wins over an external id that spells it.
+          sql`(${caseStudies.id}::text = ${id} or ${caseStudies.externalId} = ${id})`,
+          eq(caseStudies.tenantId, tenantId),
+          eq(caseStudies.published, true),
+        ),
+      )
+      .orderBy(sql`${caseStudies.id}::text = ${id} desc`)
+      .limit(1)
       .prepare('case_standing'),
   };
 }
@@ -83,13 +95,25 @@ export async function transcriptOf(db: Database, sessionId: string) {
  * the case's limits, their live session for it (if any) and how many attempts they used.
  */
 export async function caseStanding(db: Database, caller: Caller, caseStudyId: string) {
-  if (!isUuid(caseStudyId)) return null;
   const [row] = await queries(db).caseStanding.execute({
     id: caseStudyId,
     tenantId: caller.tenantId,
     userId: caller.userId,
   });
   return row ?? null;
+}
+
+/** The ids of the tenant's case studies a `content_id` names: by their id, or by their external id. */
+function caseIdsNamed(tenantId: string, contentId: string) {
+  return sql`select ${caseStudies.id} from ${caseStudies} where ${caseStudies.tenantId} = ${tenantId}
+    and (${caseStudies.id}::text = ${contentId} or ${caseStudies.externalId} = ${contentId})`;
+}
+
+/** Does `contentId` (an id or an external id) name this case study of the tenant? */
+export async function namesCaseStudy(db: Database, tenantId: string, contentId: string, caseStudyId: string) {
+  if (contentId === caseStudyId) return true;
+  const rows = await db.execute<{ id: string }>(caseIdsNamed(tenantId, contentId));
+  return rows.some((row) => row.id === caseStudyId);
 }
 
 export async function listOwnSessions(
@@ -100,7 +124,7 @@ export async function listOwnSessions(
   const where = and(
     eq(sessions.tenantId, caller.tenantId),
     eq(sessions.userId, caller.userId),
-    filter.contentId ? eq(sessions.contentId, filter.contentId) : undefined,
+    filter.contentId ? sql`${sessions.contentId} in (${caseIdsNamed(caller.tenantId, filter.contentId)})` : undefined,
   );
   const [rows, [total]] = await Promise.all([
     db

@@ -34,8 +34,9 @@ export async function startSession(
   caller: Caller,
   caseStudyId: string,
   log: Logger,
-  channel: SessionChannel = 'voice',
+  options: { channel?: SessionChannel; metadata?: Record<string, unknown>; context?: string } = {},
 ): Promise<Session> {
+  const channel = options.channel ?? 'voice';
   for (let tries = 1; ; tries++) {
     const standing = await caseStanding(db, caller, caseStudyId);
     if (!standing) throw notFound('Case study');
@@ -49,9 +50,11 @@ export async function startSession(
       userId: caller.userId,
       contentId: standing.id,
       durationLimit: standing.durationLimit,
-      attemptNumber: standing.attemptsUsed + 1,
+      attemptNumber: standing.lastAttemptNumber + 1,
       roomName: newRoomName(),
       channel,
+      metadata: options.metadata ?? {},
+      context: options.context ?? null,
     };
     // A text session talks through the API only; its room name is reserved for a later voice resume.
     if (channel === 'voice') {

@@ -1,10 +1,39 @@
-/** Rows to the contract's snake_case views; the elapsed figure is the live one. */
-import { activeTime, type SessionSummary, type SessionView, type TranscriptMessage } from '@sp/core';
+/** Rows to the contract's snake_case views; the elapsed figure and the expiry figures are the live ones. */
+import {
+  activeTime,
+  durationSeconds,
+  fullTranscript,
+  messageOffset,
+  reconnectsRemaining,
+  remainingTime,
+  resumeDeadline,
+  type SessionLimits,
+  type SessionMessageView,
+  type SessionSummary,
+  type SessionView,
+  type SessionWithMessages,
+  type TranscriptMessage,
+  wordCount,
+} from '@sp/core';
 import type { Session, SessionMessage } from '@sp/db';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function sessionView(row: Session, now: Date): SessionView {
+/** When the figures are taken, and the reconnect limits they are judged by (the API's configuration). */
+export interface ViewClock {
+  now: Date;
+  limits: SessionLimits;
+}
+
+function expiryFigures(row: Session, { now, limits }: ViewClock) {
+  return {
+    resume_deadline: iso(resumeDeadline(row, now, limits)),
+    reconnects_remaining: reconnectsRemaining(row, limits),
+    remaining_active_time: remainingTime(row, now),
+  };
+}
+
+export function sessionView(row: Session, clock: ViewClock): SessionView {
   return {
     id: row.id,
     user_id: row.userId,
@@ -17,14 +46,28 @@ export function sessionView(row: Session, now: Date): SessionView {
     end_time: iso(row.endTime),
     last_activity: iso(row.lastActivity),
     created_at: row.createdAt.toISOString(),
-    elapsed_active_time: activeTime(row, now),
+    elapsed_active_time: activeTime(row, clock.now),
     reconnect_count: row.reconnectCount,
     end_reason: row.endReason,
     duration_limit: row.durationLimit,
+    metadata: row.metadata,
+    ...expiryFigures(row, clock),
+    duration_seconds: durationSeconds(row.startTime, row.endTime, clock.now),
   };
 }
 
-export function sessionSummary(row: Session, now: Date): SessionSummary {
+type Turn = Pick<SessionMessage, 'role' | 'content' | 'sequence' | 'timestamp'>;
+
+/** GET /v1/sessions/{id}: the session, its messages with their offsets, and the transcript's figures. */
+export function sessionWithMessages(row: Session, turns: Turn[], clock: ViewClock): SessionWithMessages {
+  const messages: SessionMessageView[] = turns.map((turn) => ({
+    ...transcriptMessage(turn),
+    offset_seconds: messageOffset(turn.timestamp, row.startTime),
+  }));
+  return { ...sessionView(row, clock), messages, full_transcript: fullTranscript(turns), word_count: wordCount(turns) };
+}
+
+export function sessionSummary(row: Session, clock: ViewClock): SessionSummary {
   return {
     id: row.id,
     content_type_id: 'case_study',
@@ -35,12 +78,11 @@ export function sessionSummary(row: Session, now: Date): SessionSummary {
     end_time: iso(row.endTime),
     created_at: row.createdAt.toISOString(),
     end_reason: row.endReason,
-    elapsed_active_time: activeTime(row, now),
+    elapsed_active_time: activeTime(row, clock.now),
+    ...expiryFigures(row, clock),
   };
 }
 
-export function transcriptMessage(
-  row: Pick<SessionMessage, 'role' | 'content' | 'sequence' | 'timestamp'>,
-): TranscriptMessage {
+export function transcriptMessage(row: Turn): TranscriptMessage {
   return { role: row.role, content: row.content, sequence: row.sequence, timestamp: row.timestamp.toISOString() };
 }

@@ -29,6 +29,7 @@ const sessionRead = preparedFor((db) =>
       persona: caseStudies.persona,
       facts: caseStudies.facts,
       instructions: caseStudies.instructions,
+      context: sessions.context,
       transcript: sql<PriorTurn[]>`(select coalesce(json_agg(json_build_object('role', m.role, 'content', m.content)
         order by m.sequence), '[]') from ${sessionMessages} m where m.session_id = ${sessions.id})`,
       version: sql<string>`${sessions}.xmin::text`,

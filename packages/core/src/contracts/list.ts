@@ -1,9 +1,12 @@
 /** GET /v1/sessions: the caller's sessions, a page at a time. */
 import { z } from 'zod';
+import { contentIdSchema } from './initialize.js';
 import { sessionSummarySchema } from './session.js';
 
 export const listSessionsQuerySchema = z.object({
-  content_id: z.uuid().optional().meta({ description: 'Only sessions of this case study' }),
+  content_id: contentIdSchema
+    .optional()
+    .meta({ description: 'Only sessions of this case study (its id or external_id)' }),
   skip: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });

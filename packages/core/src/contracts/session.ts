@@ -4,6 +4,23 @@ import { endReasons, sessionStatuses } from '../session-rules.js';
 
 const timestamp = z.iso.datetime({ offset: true });
 
+/** How long the session can still run and be resumed, on every session answer. */
+const expiryFigures = {
+  resume_deadline: timestamp.nullable().meta({
+    description:
+      'When the reconnect window closes (a resume after it ends the session); null when the session cannot be resumed',
+  }),
+  reconnects_remaining: z
+    .number()
+    .int()
+    .min(0)
+    .meta({ description: 'Reconnects left (a resume of a session that never connected uses none); 0 once ended' }),
+  remaining_active_time: z
+    .number()
+    .min(0)
+    .meta({ description: 'Active seconds left on the clock: duration_limit - elapsed_active_time' }),
+};
+
 export const transcriptMessageSchema = z
   .object({
     role: z.enum(['user', 'assistant']).meta({ description: '`user` is the student, `assistant` the AI patient' }),
@@ -20,7 +37,10 @@ export const sessionSchema = z
     user_id: z.string(),
     content_type_id: z.literal('case_study'),
     content_id: z.string(),
-    conversation_id: z.string().nullable(),
+    conversation_id: z
+      .string()
+      .nullable()
+      .meta({ description: 'Reserved for a link to an external conversation; always null today' }),
     status: z.enum(sessionStatuses),
     is_active: z.boolean(),
     start_time: timestamp.nullable(),
@@ -32,14 +52,43 @@ export const sessionSchema = z
     end_reason: z
       .enum(endReasons)
       .nullable()
-      .meta({ description: 'Why it ended; the reconnect-window ending is spelled `conversation_ttl_exceeded`' }),
+      .meta({
+        description:
+          'Why it ended; the reconnect-window ending is spelled `conversation_ttl_exceeded`; `pending_timeout` ' +
+          '(never started: not graded, not an attempt)',
+      }),
     duration_limit: z.number().int().meta({ description: 'Active time budget in seconds' }),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .meta({ description: 'The JSON object given at initialize (`{}` when none was given)' }),
+    ...expiryFigures,
+    duration_seconds: z.number().nullable().meta({
+      description: 'Wall-clock seconds from start_time to end_time, or to now while it runs; null while pending',
+    }),
   })
   .meta({ id: 'Session' });
 export type SessionView = z.infer<typeof sessionSchema>;
 
+export const sessionMessageSchema = transcriptMessageSchema
+  .extend({
+    offset_seconds: z
+      .number()
+      .nullable()
+      .meta({ description: "Seconds from the session's start_time to this message; null while start_time is null" }),
+  })
+  .meta({ id: 'SessionMessage' });
+export type SessionMessageView = z.infer<typeof sessionMessageSchema>;
+
 export const sessionWithMessagesSchema = sessionSchema
-  .extend({ messages: z.array(transcriptMessageSchema) })
+  .extend({
+    messages: z.array(sessionMessageSchema),
+    full_transcript: z
+      .string()
+      .meta({ description: 'One line per message in sequence order, `Student: …` or `Patient: …`' }),
+    word_count: z
+      .object({ student: z.number().int(), patient: z.number().int(), total: z.number().int() })
+      .meta({ description: "Words (runs of non-space characters) in the student's and the patient's messages" }),
+  })
   .meta({ id: 'SessionWithMessages' });
 export type SessionWithMessages = z.infer<typeof sessionWithMessagesSchema>;
 
@@ -55,6 +104,9 @@ export const sessionSummarySchema = sessionSchema
     created_at: true,
     end_reason: true,
     elapsed_active_time: true,
+    resume_deadline: true,
+    reconnects_remaining: true,
+    remaining_active_time: true,
   })
   .meta({ id: 'SessionSummary' });
 export type SessionSummary = z.infer<typeof sessionSummarySchema>;

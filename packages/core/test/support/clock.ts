@@ -16,6 +16,7 @@ export function sessionClock(overrides: Partial<SessionClock> = {}): SessionCloc
     lastActivity: null,
     lastDisconnectAt: null,
     createdAt: t0,
+    startTime: t0,
     ...overrides,
   };
 }

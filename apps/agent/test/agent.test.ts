@@ -178,7 +178,8 @@ describe("the session's context", () => {
     });
 
     const { call } = await start(test.db, session);
-    const instructions = call.session.currentAgent.instructions;
+    const given = call.session.currentAgent.instructions;
+    const instructions = typeof given === 'string' ? given : given.value;
 
     expect(instructions).toContain(context);
     expect(instructions.indexOf(context)).toBeGreaterThan(instructions.indexOf('Be vague about dates.'));

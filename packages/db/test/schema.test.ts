@@ -72,6 +72,7 @@ describe('migrations', () => {
       'chat_messages',
       'chat_usage',
       'grade_reports',
+      'livekit_webhook_events',
       'session_messages',
       'session_transcripts',
       'sessions',

@@ -176,6 +176,7 @@ describe('POST /v1/sessions/{session_id}/end', () => {
         userId: student.caller.userId,
         contentId: cs.id,
         status: 'active',
+        startTime: new Date(),
         reconnectCount: 2,
       });
 

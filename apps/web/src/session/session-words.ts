@@ -7,6 +7,7 @@ export const endReasonWords: Record<EndReason, string> = {
   timer_expired: 'the time ran out',
   conversation_ttl_exceeded: 'the hour to come back passed',
   reconnect_exceeded: 'no reconnections were left',
+  pending_timeout: 'it never started (not graded, not an attempt)',
 };
 
 export function endReasonText(session: Pick<SessionView, 'status' | 'end_reason' | 'elapsed_active_time'>): string {

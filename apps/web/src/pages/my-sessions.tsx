@@ -26,7 +26,7 @@ export function MySessionsPage() {
       {sessions.data && list.length === 0 && <p>No sessions yet. Pick a case to start one.</p>}
       {list.length > 0 && (
         <div className="table-wrap">
-          <table>
+          <table className="stack-on-phone">
             <thead>
               <tr>
                 <th scope="col">Case</th>
@@ -45,15 +45,15 @@ export function MySessionsPage() {
                 const score = report && isGraded(report) ? report.score : null;
                 return (
                   <tr key={s.id}>
-                    <td>{titleOf.get(s.content_id) ?? 'A case no longer published'}</td>
-                    <td>{new Date(s.start_time ?? s.created_at).toLocaleString()}</td>
-                    <td>
+                    <td data-label="Case">{titleOf.get(s.content_id) ?? 'A case no longer published'}</td>
+                    <td data-label="Started">{new Date(s.start_time ?? s.created_at).toLocaleString()}</td>
+                    <td data-label="Status">
                       {s.status === 'ended'
                         ? `Ended: ${s.end_reason ? endReasonWords[s.end_reason] : 'ended'}`
                         : 'In progress'}
                     </td>
-                    <td>{formatClock(s.elapsed_active_time)}</td>
-                    <td>{score === null || score === undefined ? '—' : `${score}%`}</td>
+                    <td data-label="Time used">{formatClock(s.elapsed_active_time)}</td>
+                    <td data-label="Score">{score === null || score === undefined ? '—' : `${score}%`}</td>
                     <td>
                       {s.status === 'ended' ? (
                         <Link href={`/sessions/${s.id}/report`}>Transcript and report</Link>

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { seedDemo } from '@sp/db';
+import { DEMO_TENANT, seedDemo } from '@sp/db';
 import { createTestDatabase } from '@sp/db/testing';
 import { gradingConfig, startGradingConsumer } from '@sp/grading';
 import type { ModelProvider } from '@sp/models';
@@ -22,7 +22,8 @@ import { afterAll } from 'vitest';
 // The API is started in-process, as its own tests do.
 import { createApp } from '../../../api/src/app.js';
 import { BackgroundWork } from '../../../api/src/background-work.js';
-import { apiConfig } from '../../../api/src/config.js';
+import { apiConfig, DEV_JWT_SECRET } from '../../../api/src/config.js';
+import { signDevToken } from '../../../api/src/dev-token.js';
 import { liveKitRooms } from '../../../api/src/livekit.js';
 
 const webRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -98,6 +99,21 @@ export async function startStack(
     await grading.stop(5_000);
   });
   return { url: server.url, db, seeded };
+}
+
+/** Calls the API as the demo student, the way the app does, to set a scene up quickly. */
+export async function asDemoStudent(stack: Stack, path: string, json?: unknown) {
+  const token = await signDevToken(
+    { userId: 'demo-student', tenantId: DEMO_TENANT.id, role: 'student' },
+    { secret: DEV_JWT_SECRET },
+  );
+  const res = await fetch(`${stack.url}${path}`, {
+    method: json === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: json === undefined ? undefined : JSON.stringify(json),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text };
 }
 
 /** Chromium's flags for a quiet, isolated headless run (Playwright gives each launch a fresh profile). */

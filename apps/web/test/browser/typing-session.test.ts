@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { checkPage } from './page-checks.js';
 import { ARTIFACTS_DIR, launchBrowser, openPage, signInAs, startStack } from './stack.js';
 
 const stack = await startStack();
@@ -22,11 +23,17 @@ describe('a session by typing', () => {
   it('runs from sign-in to a report whose evidence highlights the quoted turn', async () => {
     const { page, context } = await openPage(browser, stack, '/');
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page
+      .getByRole('button', { name: /Sign in as/ })
+      .first()
+      .waitFor();
+    await checkPage(page, 'sign-in');
     await signInAs(page);
     const caseStudy = stack.seeded.caseStudies[0]!;
     const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: caseStudy.title }) });
     await card.getByText(`0 of ${caseStudy.maxAttempts} used`).waitFor();
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'cases.png'), fullPage: true });
+    await checkPage(page, 'cases');
 
     await card.getByRole('link', { name: 'Start by typing' }).click();
     await page.waitForURL(/\/sessions\/[0-9a-f-]+\/text$/);
@@ -48,6 +55,10 @@ describe('a session by typing', () => {
       caseStudy.durationLimit,
     );
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'typing-session.png'), fullPage: true });
+    await checkPage(page, 'typing session');
+    await page.getByRole('button', { name: 'End session' }).click();
+    await checkPage(page, 'end confirmation');
+    await page.getByRole('button', { name: 'Keep going' }).click();
 
     await page.getByRole('button', { name: 'End session' }).click();
     await page.getByRole('button', { name: 'End and see my report' }).click();
@@ -67,6 +78,14 @@ describe('a session by typing', () => {
     expect(await highlighted.locator('.content').textContent()).toBe(quoted);
     expect(await highlighted.getAttribute('class')).toContain('turn-user');
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'report.png'), fullPage: true });
+    await checkPage(page, 'report');
+
+    await page.getByRole('link', { name: 'My sessions' }).click();
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Transcript and report' }) });
+    await row.getByText('Ended: you ended it').waitFor();
+    expect(await row.count()).toBe(1);
+    await row.getByText('%').waitFor();
+    await checkPage(page, 'my sessions');
     await context.close();
   });
 });

@@ -35,7 +35,7 @@ export async function checkPage(page: Page, name: string) {
   await page.setViewportSize({ width: 375, height: 740 });
   const wide = await page.evaluate(() =>
     document.documentElement.scrollWidth > window.innerWidth
-      ? [...document.querySelectorAll('body *')]
+      ? Array.from(document.querySelectorAll('body *'))
           .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
           .slice(0, 5)
           .map((e) => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)} px)`)

@@ -4,9 +4,9 @@ import type { InitializeResponse } from '@sp/core';
 const connections = new Map<string, InitializeResponse>();
 
 export const keepConnection = (details: InitializeResponse) => connections.set(details.session.id, details);
-/** Taken once: a second look (a reload) finds nothing and offers to resume instead. */
-export function takeConnection(sessionId: string): InitializeResponse | null {
-  const details = connections.get(sessionId) ?? null;
-  connections.delete(sessionId);
-  return details;
-}
+
+/** The details of this page load's initialize; a reload (or another tab) finds none and offers to resume. */
+export const connectionFor = (sessionId: string): InitializeResponse | null => connections.get(sessionId) ?? null;
+
+/** Used up once the room is left: a return goes through a resume, which opens a new room. */
+export const dropConnection = (sessionId: string) => connections.delete(sessionId);

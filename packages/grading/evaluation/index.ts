@@ -2,6 +2,7 @@
 import { acuteChestPainInterviews } from './acute-chest-pain.js';
 import { childFeverInterviews } from './child-fever.js';
 import { fatiguePolyuriaInterviews } from './fatigue-polyuria.js';
+import { heldOutInterviews } from './held-out.js';
 import type { LabelledInterview } from './types.js';
 
 export * from './metrics.js';
@@ -11,5 +12,6 @@ export const evaluationSet: LabelledInterview[] = [
   ...acuteChestPainInterviews,
   ...childFeverInterviews,
   ...fatiguePolyuriaInterviews,
+  ...heldOutInterviews,
 ];
 export * from './offline.js';

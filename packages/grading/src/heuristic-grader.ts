@@ -57,6 +57,8 @@ interface ReadSentence extends Sentence {
   sequence: number;
   turnIndex: number;
   turnWords: number;
+  /** In one of the student's last two turns. */
+  closing: boolean;
 }
 
 function canEarn(credit: Credit, s: ReadSentence): boolean {
@@ -72,10 +74,23 @@ function canEarn(credit: Credit, s: ReadSentence): boolean {
   }
 }
 
+/**
+ * A statement in the student's last two turns reads as a closing summary when
+ * it is this long, or opens with "so" and is at least a third as long.
+ */
+export const CLOSING_STATEMENT_WORDS = 15;
+
 /** Finds a cue in a sentence on words not yet used for this item; marks and reports them. */
 function findCue(cue: string[], s: ReadSentence, used: Set<string>): boolean {
-  if (cue.length === 1 && cue[0] === '<question>') return s.kind === 'question';
   const { tokens } = s;
+  const untouched = () => tokens.every((_, k) => !used.has(`${s.sequence}:${s.text}:${k}`));
+  // Any other question: one whose words earned nothing else in this item.
+  if (cue.length === 1 && cue[0] === '<question>') return s.kind === 'question' && untouched();
+  if (cue.length === 1 && cue[0] === '<closing-statement>') {
+    const long = tokens.length >= CLOSING_STATEMENT_WORDS;
+    const opensWithSo = tokens[0]?.word === 'so' && tokens.length >= CLOSING_STATEMENT_WORDS / 3;
+    return s.kind !== 'question' && s.closing && (long || opensWithSo) && untouched();
+  }
   for (let start = 0; start + cue.length <= tokens.length; start++) {
     let ok = true;
     for (let k = 0; k < cue.length && ok; k++) {
@@ -131,6 +146,8 @@ function judge(item: RubricItem, sentences: ReadSentence[]): ReportItem {
   let verdict: Verdict =
     found.length >= reading.forMet ? 'met' : found.length >= reading.forPartial ? 'partially_met' : 'not_met';
   let shortSummary = false;
+  // A summarising item needs the summary itself: a check or next steps alone earn nothing.
+  if (reading.credit === 'summarising' && !foundIn.has(reading.elements[0]!.id)) verdict = 'not_met';
   if (reading.credit === 'summarising' && verdict === 'met') {
     const recap = foundIn.get(reading.elements[0]!.id) ?? [];
     if (!recap.some((s) => s.turnWords >= SUMMARY_MIN_WORDS)) {
@@ -161,7 +178,8 @@ export function gradeHeuristically(input: GradingInput): GradeResult {
     if (flagged.has(t.sequence)) return [];
     const read = readTurn(t.content);
     const turnWords = read.reduce((n, s) => n + s.tokens.length, 0);
-    return read.map((s) => ({ ...s, sequence: t.sequence, turnIndex, turnWords }));
+    const closing = turnIndex >= turns.length - 2;
+    return read.map((s) => ({ ...s, sequence: t.sequence, turnIndex, turnWords, closing }));
   });
   const items = input.rubric.map((item) => judge(item, sentences));
   const score = scoreOf(input.rubric, items);

@@ -35,6 +35,9 @@ const CONTRACTIONS: [RegExp, string][] = [
   [/\bshan't\b/gi, 'shall not'],
   [/\b(\w+)n't\b/gi, '$1 not'],
   [/\bi'm\b/gi, 'I am'],
+  // "'s" before a past participle is "has" ("what's brought you in", "it's been"), else "is".
+  [/\b(\w+)'s (been|got|gotten|brought|had|gone|led|happened|done|made|taken|given|stopped|changed)\b/gi, '$1 has $2'],
+  [/\bname's\b/gi, 'name is'],
   [/\blet's\b/gi, 'let us'],
   [/\b(\w+)'re\b/gi, '$1 are'],
   [/\b(\w+)'ve\b/gi, '$1 have'],
@@ -74,9 +77,13 @@ const CONFIRMATION_END =
 const ASSUMPTION_START =
   /^(and |so |but |well |anyway |now )*(i am assuming|i assume|i expect|i imagine|i suppose|i guess|i presume|i know|i take it|presumably|obviously|clearly|i am sure|i bet|i think you|you probably|i will assume)\b/i;
 
+/** Advice and instructions ("Don't worry...", "Try to sleep more.") are statements unless they end with a question mark. */
+const INSTRUCTION_START = /^(and |so |but |well |okay |ok )*(do not|never|please|try|let us|make sure|remember)\b/i;
+
 function classify(text: string, tokens: Token[]): SentenceKind {
   const plain = text.trim();
   if (ASSUMPTION_START.test(plain)) return 'assumption';
+  if (INSTRUCTION_START.test(plain) && !plain.endsWith('?')) return 'statement';
   const commas = (plain.match(/[,;:]/g) ?? []).length;
   const asks = plain.endsWith('?') || ASKING_START.test(plain) || CONFIRMATION_END.test(plain.replace(/[.!]+$/, ''));
   // A recitation: many items strung together with no question in them.
@@ -106,26 +113,32 @@ const phraseCache = new Map<string, string[]>();
 export function cueLemmas(phrase: string): string[] {
   const cached = phraseCache.get(phrase);
   if (cached) return cached;
-  const parts = phrase.split(/(<name>|<question>)/);
+  const parts = phrase.split(/(<name>|<question>|<closing-statement>)/);
   const lemmas = parts.flatMap((part) =>
-    part === '<name>' || part === '<question>' ? [part] : tokensOf(expandContractions(part)).map((t) => t.lemma),
+    part.startsWith('<') && part.endsWith('>') ? [part] : tokensOf(expandContractions(part)).map((t) => t.lemma),
   );
   phraseCache.set(phrase, lemmas);
   return lemmas;
 }
 
 /**
- * The lemma without a plain English ending (-ing, -ed, -es, -s, -y), so the
- * noun and adjective forms the model leaves alone meet ("sweating", "sweaty"
- * and "sweat"); a whole word either way, so "weeks" (week) is never "wee".
+ * A lemma's plain forms: itself, without a plain English ending (-ing, -ed,
+ * -es, -s, -y) and with -ies as -y, so the noun and adjective forms the model
+ * leaves alone meet ("sweating", "sweaty" and "sweat"; "allergies" and
+ * "allergy"); whole words either way, so "weeks" (week) is never "wee".
  */
-export function stem(lemma: string): string {
-  const m = /^(.{3,}?)(ing|ed|es|s|y)$/.exec(lemma);
-  return m ? m[1]! : lemma;
+export function forms(lemma: string): string[] {
+  const out = [lemma];
+  const plain = /^(.{3,}?)(ing|ed|es|s|y)$/.exec(lemma);
+  if (plain) out.push(plain[1]!);
+  if (lemma.endsWith('ies') && lemma.length > 4) out.push(`${lemma.slice(0, -3)}y`);
+  return out;
 }
 
-/** Does this token stand for the cue's word? The same stem of their lemmas, or the same word. */
+/** Does this token stand for the cue's word? The same word or lemma, or a plain form in common. */
 export function tokenMatches(token: Token, lemma: string): boolean {
   if (lemma === '<name>') return token.capitalised && token.word !== 'i';
-  return token.lemma === lemma || token.word === lemma || stem(token.lemma) === stem(lemma);
+  if (token.lemma === lemma || token.word === lemma) return true;
+  const cue = forms(lemma);
+  return [...forms(token.lemma), ...forms(token.word)].some((f) => cue.includes(f));
 }

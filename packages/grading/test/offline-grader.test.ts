@@ -6,6 +6,7 @@
  */
 import type { RubricItem } from '@sp/core';
 import { describe, expect, it } from 'vitest';
+import { heldOutInterviews } from '../evaluation/held-out.js';
 import { agreementByCase, demoCases, evaluationSet, gradeOffline, transcriptOf } from '../evaluation/index.js';
 import { clinicalLexicon, type GradingInput, gradeHeuristically, readTurn, studentTurns } from '../src/index.js';
 
@@ -21,13 +22,18 @@ const inputFor = (slug: string, student: string[]): GradingInput => ({
 const itemOf = (input: GradingInput, id: string) => gradeHeuristically(input).items.find((i) => i.item_id === id)!;
 
 describe('agreement with the labelled set (regression bar)', () => {
-  // Measured 95.1 % overall (92.7 / 97.9 / 94.8 % per case) on 2026-11-30; the bar is what was reached.
-  it('agrees with the labels on at least 95 % of items overall and 92 % on every case', () => {
+  // The bar is the figure reached (docs/grading.md): 98.9 % overall, at least 98 % on every case.
+  it('agrees with the labels on at least 98.5 % of items overall and 97.5 % on every case', () => {
     const { byCase, overall } = agreementByCase(graded);
-    expect(overall.items).toBeGreaterThanOrEqual(24 * 12);
-    expect(overall.exact).toBeGreaterThanOrEqual(0.95);
-    for (const a of byCase.values()) expect(a.exact).toBeGreaterThanOrEqual(0.92);
-    expect(overall.kappa).toBeGreaterThan(0.9);
+    expect(overall.items).toBeGreaterThanOrEqual(33 * 12);
+    expect(overall.exact).toBeGreaterThanOrEqual(0.985);
+    for (const a of byCase.values()) expect(a.exact).toBeGreaterThanOrEqual(0.975);
+    expect(overall.kappa).toBeGreaterThan(0.95);
+  });
+
+  it('agrees with the held-out interviews at least as well as on their first measurement (78.7 %)', () => {
+    const { overall } = agreementByCase(graded.filter((g) => heldOutInterviews.includes(g.interview)));
+    expect(overall.exact).toBeGreaterThanOrEqual(0.787);
   });
 
   it('labels every rubric item of every interview, with a reason', () => {
@@ -174,7 +180,13 @@ describe('grading integrity', () => {
     expect(report.narrative).toMatch(/instructor's review/);
   });
 
-  it('raises no flag on an ordinary interview', () => {
-    for (const g of graded) expect(g.result.integrityFlags, g.interview.id).toEqual([]);
+  it('raises no flag on an ordinary interview, and the right ones on the labelled injection interview', () => {
+    for (const g of graded) {
+      const expected = g.interview.id === 'cp-held-injection' ? [4, 8] : [];
+      expect(
+        g.result.integrityFlags.map((f) => f.turn),
+        g.interview.id,
+      ).toEqual(expected);
+    }
   });
 });

@@ -2,6 +2,7 @@
 import { SESSION_DEFAULTS, TEXT_CHANNEL_DEFAULTS } from '@sp/core';
 import { gradingConfigSchema } from '@sp/grading';
 import { z } from 'zod';
+import { ROOM_EMPTY_TIMEOUT_SECONDS } from './livekit.js';
 
 /** Lets `pnpm dev` and tests run without a secret; production must bring its own. */
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
@@ -89,6 +90,15 @@ export const apiConfigSchema = z
       .min(1)
       .default('standardized-patient')
       .describe('name the worker registers under; the API dispatches it when it creates a room'),
+    PENDING_TIMEOUT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(86_400)
+      .default(ROOM_EMPTY_TIMEOUT_SECONDS)
+      .describe(
+        "a session nobody joined (no voice or text contact) this many seconds after its room opened ends `pending_timeout`: not graded, not an attempt; default: the room's empty timeout",
+      ),
     RECONNECT_WINDOW_SECONDS: z.coerce
       .number()
       .int()

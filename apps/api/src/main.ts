@@ -4,13 +4,14 @@
  */
 import { serve } from '@hono/node-server';
 import { connect, databaseConfigSchema, migrateDatabase, openDatabase, parseConfig, stopOnSignal } from '@sp/db';
-import { gradingConfigSchema, startGradingConsumer } from '@sp/grading';
+import { gradingConfigSchema, startGradingConsumer, startPendingSweep } from '@sp/grading';
 import { describeProvider, modelProvider } from '@sp/models';
 import { pino } from 'pino';
 import { createApp } from './app.js';
 import { BackgroundWork } from './background-work.js';
 import { apiConfigSchema } from './config.js';
 import { liveKitRooms, liveKitUnreachableReason } from './livekit.js';
+import { closeRoom } from './sessions/room-closing.js';
 
 const config = parseConfig(apiConfigSchema);
 const databaseConfig = parseConfig(databaseConfigSchema);
@@ -23,11 +24,22 @@ const handle = connect(database.url, { max: 20, applicationName: 'api' });
 const models = modelProvider(gradingConfig);
 logger.info(`study assistant and text-channel patient: ${describeProvider(models)}`);
 const work = new BackgroundWork();
-const app = createApp({ db: handle.db, config, livekit: liveKitRooms(config, { logger }), logger, models, work });
+const livekit = liveKitRooms(config, { logger });
+const app = createApp({ db: handle.db, config, livekit, logger, models, work });
 // Grade ended sessions in this process too, unless a separate `jobs` process does.
 const grading = gradingConfig.GRADING_IN_API
   ? await startGradingConsumer({ db: handle.db, sql: handle.sql, config: gradingConfig, logger })
   : null;
+// Every minute, end the pending sessions nobody joined in time (pending_timeout) and close their rooms.
+const pendingSweep = await startPendingSweep({
+  db: handle.db,
+  sql: handle.sql,
+  timeoutSeconds: config.PENDING_TIMEOUT_SECONDS,
+  logger,
+  onExpired: async (ended) => {
+    for (const row of ended) await closeRoom(livekit, row.roomName, logger);
+  },
+});
 
 const server = serve({ fetch: app.fetch, port: config.PORT }, ({ port }) => {
   logger.info({ port, docs: `http://localhost:${port}/docs` }, 'api listening');
@@ -47,6 +59,7 @@ stopOnSignal(async () => {
   // Replies whose clients already left are still being stored.
   await work.idle();
   await grading?.stop();
+  await pendingSweep.stop();
   await handle.close();
   await database.stop();
 });

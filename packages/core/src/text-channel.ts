@@ -10,6 +10,7 @@ import {
   activeTime,
   type EndReason,
   HEARTBEAT_STALE_SECONDS,
+  pendingExpired,
   reconnectWindowStart,
   remainingTime,
   type SessionClock,
@@ -78,8 +79,20 @@ export function textTurnVerdict(session: TextChannelClock, now: Date, limits: Te
  * carry on (its reconnect window open and time left)? Such a session holds the
  * assessment lock on the study assistant.
  */
-export function sessionInProgress(session: SessionClock, now: Date, reconnectWindowSeconds: number): boolean {
+export function sessionInProgress(
+  session: SessionClock & { roomOpenedAt?: Date },
+  now: Date,
+  reconnectWindowSeconds: number,
+  pendingTimeoutSeconds = Number.POSITIVE_INFINITY,
+): boolean {
   if (session.status === 'ended') return false;
+  // A session nobody joined within the pending timeout is over, swept or not.
+  if (
+    session.roomOpenedAt &&
+    pendingExpired({ ...session, roomOpenedAt: session.roomOpenedAt }, now, pendingTimeoutSeconds)
+  ) {
+    return false;
+  }
   if (voiceConnected(session, now)) return true;
   const sinceWindowStart = (now.getTime() - reconnectWindowStart(session).getTime()) / 1000;
   return sinceWindowStart <= reconnectWindowSeconds && remainingTime(session, now) > 0;

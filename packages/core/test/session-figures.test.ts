@@ -10,6 +10,7 @@ import {
   resumeCountsReconnect,
   resumeDeadline,
   resumeVerdict,
+  sessionInProgress,
   wordCount,
 } from '../src/index.js';
 import { at, sessionClock, t0 } from './support/clock.js';
@@ -73,6 +74,13 @@ describe('sessions that never start', () => {
     expect(resumeVerdict(pending, at(60), limits)).toEqual({ kind: 'resume' });
     expect(resumeCountsReconnect(pending)).toBe(false);
     expect(resumeCountsReconnect(sessionClock())).toBe(true);
+  });
+
+  it('no longer holds the assessment lock once it timed out, swept or not', () => {
+    const opened = { ...pending, reconnectCount: 0, roomOpenedAt: at(0) };
+    expect(sessionInProgress(opened, at(299), 3600, 300)).toBe(true);
+    expect(sessionInProgress(opened, at(300), 3600, 300)).toBe(false);
+    expect(sessionInProgress({ ...sessionClock(), roomOpenedAt: at(0) }, at(300), 3600, 300)).toBe(true);
   });
 
   it('times out a pending session the given seconds after its room opened, and nothing else', () => {

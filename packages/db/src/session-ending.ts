@@ -5,7 +5,7 @@
  * same transaction, so grading is enqueued exactly once per ended session.
  */
 import { type GradedEndReason, HEARTBEAT_STALE_SECONDS } from '@sp/core';
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { type Executor, enqueueGrading } from './grading-queue.js';
 import { gradeReports, type Session, sessions } from './schema.js';
@@ -80,4 +80,40 @@ export async function enqueueReport(
       },
     });
   await enqueueGrading(tx, sessionId);
+}
+
+/**
+ * Ends, with `pending_timeout`, the sessions nobody ever joined (no voice or
+ * text contact) whose current room was opened at or before `openedBefore`.
+ * Such a session is not graded (no report, no job) and does not count as an
+ * attempt. Conditional on the row as it is now, so a student who joins at the
+ * same moment keeps the session: whichever write comes first wins.
+ */
+export async function expirePendingSessions(
+  db: Pick<Database, 'update'>,
+  openedBefore: Date,
+  only: { sessionIds?: string[]; tenantId?: string; userId?: string } = {},
+): Promise<Session[]> {
+  if (only.sessionIds?.length === 0) return [];
+  return db
+    .update(sessions)
+    .set({
+      status: 'ended',
+      isActive: false,
+      endReason: 'pending_timeout',
+      endTime: sql`now()`,
+      connectedSince: null,
+      updatedAt: sql`now()`,
+    })
+    .where(
+      and(
+        eq(sessions.status, 'pending'),
+        isNull(sessions.startTime),
+        lte(sessions.roomOpenedAt, openedBefore),
+        only.sessionIds ? inArray(sessions.id, only.sessionIds) : undefined,
+        only.tenantId ? eq(sessions.tenantId, only.tenantId) : undefined,
+        only.userId ? eq(sessions.userId, only.userId) : undefined,
+      ),
+    )
+    .returning();
 }

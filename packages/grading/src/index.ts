@@ -8,6 +8,7 @@ export * from './language.js';
 export * from './lexicon.js';
 export * from './model-answer.js';
 export * from './model-grader.js';
+export * from './pending-sweep.js';
 export * from './regrade.js';
 export * from './report.js';
 export * from './report-notifications.js';

@@ -20,7 +20,7 @@ export interface ChatTurnText {
 
 export interface TurnOpening {
   /** The caller's case sessions that have not ended, for the assessment lock. */
-  openSessions: SessionClock[];
+  openSessions: (SessionClock & { roomOpenedAt: Date })[];
   /** The named conversation exists and is the caller's. */
   conversationFound: boolean;
   /** Its latest answered messages, oldest first (a corrected answer as corrected; blocked turns left out). */
@@ -98,7 +98,7 @@ export async function openChatTurn(
 
 const timestamp = (value: string | number | null | undefined) => (value ? new Date(value) : null);
 
-function sessionClock(row: Record<string, string | number | null>): SessionClock {
+function sessionClock(row: Record<string, string | number | null>): SessionClock & { roomOpenedAt: Date } {
   return {
     status: row.status as SessionClock['status'],
     endReason: row.endReason as SessionClock['endReason'],
@@ -111,6 +111,7 @@ function sessionClock(row: Record<string, string | number | null>): SessionClock
     lastDisconnectAt: timestamp(row.lastDisconnectAt),
     createdAt: timestamp(row.createdAt) ?? new Date(0),
     startTime: timestamp(row.startTime),
+    roomOpenedAt: timestamp(row.roomOpenedAt) ?? new Date(0),
   };
 }
 

@@ -70,7 +70,9 @@ export async function prepareChatTurn(
     limit,
     timeZone: config.CHAT_QUOTA_TIMEZONE,
   });
-  const locked = opening.openSessions.some((s) => sessionInProgress(s, now(), config.RECONNECT_WINDOW_SECONDS));
+  const locked = opening.openSessions.some((s) =>
+    sessionInProgress(s, now(), config.RECONNECT_WINDOW_SECONDS, config.PENDING_TIMEOUT_SECONDS),
+  );
   const refusal: BlockReason | 'not_found' | null =
     requested && !opening.conversationFound
       ? 'not_found'

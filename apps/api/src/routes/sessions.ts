@@ -18,6 +18,7 @@ import type { Services } from '../deps.js';
 import { PARTICIPANT_NAME } from '../livekit.js';
 import { authErrors, errors, json, security, sessionIdParam } from '../openapi.js';
 import { endByStudent } from '../sessions/ending.js';
+import { settleOne, settlePending } from '../sessions/pending-timeout.js';
 import { resumeSession } from '../sessions/resume-session.js';
 import { listOwnSessions, transcriptOf, visibleSession } from '../sessions/session-store.js';
 import { startSession } from '../sessions/start-session.js';
@@ -151,7 +152,8 @@ export function sessionRoutes(services: Services) {
     })
     .openapi(listRoute, async (c) => {
       const { content_id, skip, limit } = c.req.valid('query');
-      const { rows, total } = await listOwnSessions(db, c.var.auth, { contentId: content_id, skip, limit });
+      const listed = await listOwnSessions(db, c.var.auth, { contentId: content_id, skip, limit });
+      const [rows, total] = [await settlePending(services, listed.rows, c.var.log), listed.total];
       return c.json(
         {
           success: true as const,
@@ -170,7 +172,7 @@ export function sessionRoutes(services: Services) {
         transcriptOf(db, session_id),
       ]);
       if (!session) throw notFound('Session');
-      const data = sessionWithMessages(session, messages, clock());
+      const data = sessionWithMessages(await settleOne(services, session, c.var.log), messages, clock());
       return c.json({ success: true as const, data, message: null }, 200);
     });
 }

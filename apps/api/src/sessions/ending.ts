@@ -4,17 +4,21 @@ import { endSession, type Session } from '@sp/db';
 import type { Logger } from 'pino';
 import type { Caller } from '../app-context.js';
 import type { Services } from '../deps.js';
+import { settleOne } from './pending-timeout.js';
 import { closeRoom } from './room-closing.js';
 import { visibleSession } from './session-store.js';
 
 export async function endByStudent(
-  { db, livekit }: Pick<Services, 'db' | 'livekit'>,
+  services: Pick<Services, 'db' | 'livekit' | 'config' | 'now'>,
   caller: Caller,
   sessionId: string,
   log: Logger,
 ): Promise<Session> {
-  const session = await visibleSession(db, caller, sessionId);
-  if (!session) throw notFound('Session');
+  const { db, livekit } = services;
+  const found = await visibleSession(db, caller, sessionId);
+  if (!found) throw notFound('Session');
+  // A session nobody joined in time ended pending_timeout (not graded): 410 SESSION_PENDING_TIMEOUT.
+  const session = await settleOne(services, found, log);
   if (session.status === 'ended') throw sessionEndedError(session.endReason);
   const outcome = await endSession(db, session.id, 'user_ended');
   if (!outcome.ended) throw sessionEndedError(outcome.session?.endReason ?? null);

@@ -21,6 +21,7 @@ import { and, eq, getTableColumns, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Caller } from '../app-context.js';
 import type { Services } from '../deps.js';
+import { settleOne } from './pending-timeout.js';
 import { closeRoom } from './room-closing.js';
 import { namesCaseStudy, transcriptOf, visibleSession } from './session-store.js';
 
@@ -33,10 +34,12 @@ export async function resumeSession(
 ) {
   const { db, livekit, config, now } = services;
   const limits = { maxReconnects: config.MAX_RECONNECTS, reconnectWindowSeconds: config.RECONNECT_WINDOW_SECONDS };
-  const session = await visibleSession(db, caller, sessionId);
-  if (!session || !(await namesCaseStudy(db, session.tenantId, caseStudyId, session.contentId))) {
+  const found = await visibleSession(db, caller, sessionId);
+  if (!found || !(await namesCaseStudy(db, found.tenantId, caseStudyId, found.contentId))) {
     throw notFound('Session');
   }
+  // A session nobody joined in time has ended pending_timeout: 410 SESSION_PENDING_TIMEOUT, not graded.
+  const session = await settleOne(services, found, log);
   const sessionLog = log.child({ session_id: session.id, tenant_id: session.tenantId });
   const verdict = resumeVerdict(session, now(), limits);
   if (verdict.kind === 'already_ended') throw sessionEndedError(verdict.endReason);

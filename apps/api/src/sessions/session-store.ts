@@ -43,6 +43,10 @@ function prepareQueries(db: Database) {
         activeSessionId: sql<
           string | null
         >`(select ${sessions.id} from ${sessions} where ${mine} and ${sessions.status} <> 'ended' limit 1)`,
+        // When the live session is one nobody has joined yet: when its room opened (the pending timeout runs from it).
+        activePendingSince: sql<
+          string | null
+        >`(select ${sessions.roomOpenedAt} from ${sessions} where ${mine} and ${sessions.status} = 'pending' and ${sessions.startTime} is null limit 1)`,
         // A session that never started (pending_timeout) is not an attempt, but keeps its attempt number.
         attemptsUsed: sql<number>`(select count(*)::int from ${sessions} where ${mine}
           and ${sessions.endReason} is distinct from 'pending_timeout')`,

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { attemptsExhaustedError, DomainError, newRoomName, notFound, type SessionChannel } from '@sp/core';
-import { type Session, sessions } from '@sp/db';
+import { expirePendingSessions, type Session, sessions } from '@sp/db';
 import type { Logger } from 'pino';
 import type { Caller } from '../app-context.js';
 import type { Services } from '../deps.js';
@@ -30,7 +30,7 @@ export function sessionActiveError(sessionId: string): DomainError {
 }
 
 export async function startSession(
-  { db, livekit }: Pick<Services, 'db' | 'livekit'>,
+  { db, livekit, config, now }: Pick<Services, 'db' | 'livekit' | 'config' | 'now'>,
   caller: Caller,
   caseStudyId: string,
   log: Logger,
@@ -40,7 +40,17 @@ export async function startSession(
   for (let tries = 1; ; tries++) {
     const standing = await caseStanding(db, caller, caseStudyId);
     if (!standing) throw notFound('Case study');
-    if (standing.activeSessionId) throw sessionActiveError(standing.activeSessionId);
+    if (standing.activeSessionId) {
+      // A live session nobody joined within the pending timeout no longer blocks: it ends pending_timeout.
+      const openedAt = standing.activePendingSince ? new Date(standing.activePendingSince) : null;
+      const cutoff = new Date(now().getTime() - config.PENDING_TIMEOUT_SECONDS * 1000);
+      if (openedAt && openedAt <= cutoff && tries < MAX_TRIES) {
+        const ended = await expirePendingSessions(db, cutoff, { sessionIds: [standing.activeSessionId] });
+        for (const row of ended) await closeRoom(livekit, row.roomName, log);
+        continue;
+      }
+      throw sessionActiveError(standing.activeSessionId);
+    }
     if (standing.attemptsUsed >= standing.maxAttempts) {
       throw attemptsExhaustedError(standing.attemptsUsed, standing.maxAttempts);
     }

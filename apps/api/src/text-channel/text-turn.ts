@@ -8,6 +8,7 @@
  * patient when none is configured. When the turn uses up the active time the
  * patient says goodbye instead, and the session ends `timer_expired`.
  */
+
 import {
   activeTime,
   DomainError,
@@ -30,6 +31,7 @@ import {
 import type { Logger } from 'pino';
 import type { Caller } from '../app-context.js';
 import type { Services } from '../deps.js';
+import { pendingTimedOut, settleOne } from '../sessions/pending-timeout.js';
 import { endAfterFailedCheck } from '../sessions/resume-session.js';
 import { closeRoom } from '../sessions/room-closing.js';
 import type { Emit, StreamedTurn } from '../streaming/event-stream.js';
@@ -95,6 +97,12 @@ async function claimTurn(
     const judged: TextSession | null = await ownSessionWithPatient(db, caller, sessionId);
     if (!judged) throw notFound('Session');
     const { session } = judged;
+    // Nobody started it within the pending timeout: it has ended pending_timeout (410), typed to or not.
+    if (pendingTimedOut(services, session)) {
+      const settled = await settleOne(services, session, log);
+      if (settled.status === 'ended') throw sessionEndedError(settled.endReason);
+      continue;
+    }
     const at = now();
     const verdict = textTurnVerdict(session, at, limits);
     switch (verdict.kind) {

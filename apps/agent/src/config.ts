@@ -38,6 +38,13 @@ export const agentConfigSchema = z
       .describe(
         "how the patient knows the student finished speaking: `vad` (Silero VAD endpointing, on the worker) or `livekit_cloud` (opt-in: LiveKit's cloud turn detector, which sends the student's audio to LiveKit Inference under LIVEKIT_API_KEY)",
       ),
+    AGENT_CLOUD_RECORDING: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true')
+      .describe(
+        "`true` lets LiveKit Cloud record a call (audio, transcript, traces) when the project's setting asks for it; `false` starts every agent session with recording off",
+      ),
     /** How often the running active time is persisted (at most 5 s of active time may be lost). */
     AGENT_HEARTBEAT_SECONDS: z.coerce
       .number()

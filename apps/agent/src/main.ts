@@ -15,7 +15,7 @@ import { type AgentConfig, agentConfigSchema, livekitHttpUrl } from './config.js
 import { type PatientJob, startPatientJob } from './patient-job.js';
 import { LiveKitStudentRoom, type Student } from './student-room.js';
 import { turnHandling } from './turn-handling.js';
-import { type PipelineOptions, pipelineOptions } from './voice-pipeline.js';
+import { type PipelineOptions, pipelineOptions, roomSessionOptions } from './voice-pipeline.js';
 
 /** The voice pipeline around the patient; every model goes to the same OpenAI-compatible endpoint. */
 export function voiceSession(config: AgentConfig, options: PipelineOptions, vad: VAD): voice.AgentSession {
@@ -44,16 +44,7 @@ async function startVoiceSession(
     logger.warn({ voice: options.unknownVoice, used: options.tts.voice }, 'case study voice unknown to the TTS');
   }
   const session = voiceSession(config, options, ctx.proc.userData.vad as VAD);
-  await session.start({
-    agent,
-    room: ctx.room,
-    inputOptions: {
-      // The admitted student is the one the patient hears, whoever else joins.
-      participantIdentity: student.identity,
-      // The student may drop and come back to this room; the timer, not the framework, decides when the call ends.
-      closeOnDisconnect: false,
-    },
-  });
+  await session.start({ agent, room: ctx.room, ...roomSessionOptions(config, student.identity) });
   return session;
 }
 

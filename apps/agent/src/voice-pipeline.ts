@@ -63,3 +63,28 @@ export function pipelineOptions(
     ...(caseStudyVoice !== undefined && !known ? { unknownVoice: caseStudyVoice } : {}),
   };
 }
+
+/** How the agent session joins the room, apart from the agent and the room themselves. */
+export interface RoomSessionOptions {
+  inputOptions: { participantIdentity: string; closeOnDisconnect: false; textEnabled: false };
+  record: boolean;
+}
+
+export function roomSessionOptions(
+  config: Pick<AgentConfig, 'AGENT_CLOUD_RECORDING'>,
+  studentIdentity: string,
+): RoomSessionOptions {
+  return {
+    inputOptions: {
+      // The admitted student is the one the patient hears, whoever else joins.
+      participantIdentity: studentIdentity,
+      // The student may drop and come back to this room; the timer, not the framework, decides when the call ends.
+      closeOnDisconnect: false,
+      // No typing to the patient through the room: such text would interrupt it and be stored as a
+      // spoken turn. The session's text channel (the API) is the way to type.
+      textEnabled: false,
+    },
+    // LiveKit Cloud records a session when the project's setting says so, unless the session says no.
+    record: config.AGENT_CLOUD_RECORDING,
+  };
+}

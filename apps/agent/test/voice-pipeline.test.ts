@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { agentConfig } from '../src/config.js';
-import { pipelineOptions } from '../src/voice-pipeline.js';
+import { pipelineOptions, roomSessionOptions } from '../src/voice-pipeline.js';
 
 const config = agentConfig({
   OPENAI_API_KEY: 'sk-test',
@@ -44,5 +44,22 @@ describe('the voice pipeline options', () => {
     const options = pipelineOptions(agentConfig());
     expect(options.llm).toEqual({ apiKey: 'unset', baseURL: undefined, model: 'gpt-4o-mini' });
     expect(options.tts.voice).toBe('alloy');
+  });
+});
+
+describe('how the agent session joins the room', () => {
+  it('hears only the admitted student, keeps the call through their drops, and takes no typed text from the room', () => {
+    const { inputOptions } = roomSessionOptions(agentConfig(), 'student-1:session-1');
+    expect(inputOptions).toEqual({
+      participantIdentity: 'student-1:session-1',
+      closeOnDisconnect: false,
+      textEnabled: false,
+    });
+  });
+
+  it('starts with recording off unless AGENT_CLOUD_RECORDING turns it on', () => {
+    expect(roomSessionOptions(agentConfig(), 'x').record).toBe(false);
+    expect(roomSessionOptions(agentConfig({ AGENT_CLOUD_RECORDING: 'true' }), 'x').record).toBe(true);
+    expect(() => agentConfig({ AGENT_CLOUD_RECORDING: 'yes' })).toThrow(/AGENT_CLOUD_RECORDING/);
   });
 });

@@ -140,7 +140,9 @@ export function liveKitRooms(config: ApiConfig, options: { logger?: Logger } = {
           case_study_id: p.caseStudyId,
         },
       });
-      token.addGrant({ roomJoin: true, room: p.roomName, canPublish: true, canSubscribe: true, canPublishData: true });
+      // No data publishing (LiveKit grants it unless told not to): the student talks to the patient by voice
+      // here, and types through the session's text channel, never through the room.
+      token.addGrant({ roomJoin: true, room: p.roomName, canPublish: true, canSubscribe: true, canPublishData: false });
       return token.toJwt();
     },
   };

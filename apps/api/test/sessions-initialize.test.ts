@@ -115,6 +115,8 @@ describe('POST /v1/sessions/initialize, new session', () => {
     expect(claims.sub).toBe(`${student.caller.userId}:${sessionId}`);
     expect(claims.name).toBe('user');
     expect(claims.video).toMatchObject({ roomJoin: true, room: body.data.room_name });
+    // Typing goes through the text channel; LiveKit would grant data publishing unless it is refused.
+    expect(claims.video?.canPublishData).toBe(false);
     expect(claims.video?.roomCreate).toBeUndefined();
     expect(claims.video?.roomAdmin).toBeUndefined();
     expect(claims.attributes).toEqual({

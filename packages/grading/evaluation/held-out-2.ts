@@ -36,7 +36,9 @@ export const heldOutInterviewsTwo: LabelledInterview[] = [
       associated_symptoms: met('Sweating, nausea, breathlessness and dizziness.'),
       previous_episodes: met('Previous episodes, exertional tightness and increasing frequency.'),
       red_flags: met('PE (legs, haemoptysis, surgery, travel) and dissection (tearing, back).'),
-      past_history_medications_allergies: partial('All three areas, but nothing reaching sildenafil or the stopped statin.'),
+      past_history_medications_allergies: partial(
+        'All three areas, but nothing reaching sildenafil or the stopped statin.',
+      ),
       risk_factors_family_social: partial('Family history and quantified smoking; no alcohol, drugs or occupation.'),
       ice: met('Ideas, concerns and expectations.'),
       empathy: met("Explicit empathy responding to his father's history."),
@@ -92,12 +94,16 @@ export const heldOutInterviewsTwo: LabelledInterview[] = [
     labels: {
       introduction: met("Name, role, parent's name and relationship, child's age, consent."),
       open_questions: met('"What has been going on with Leo?"'),
-      fever_history: partial('Onset, highest temperature and response to treatment, but not how it was measured or the pattern.'),
+      fever_history: partial(
+        'Onset, highest temperature and response to treatment, but not how it was measured or the pattern.',
+      ),
       source_of_infection: met('URTI, cough, ears, GI and urinary symptoms.'),
       hydration: met('Drinking and urine output.'),
       red_flags: partial('Rash and drowsiness only.'),
       background_history: partial('Birth, past illness and immunisations, but not development.'),
-      medications_allergies: partial('Allergies and (earlier) response to paracetamol, but no dose or time of the last dose.'),
+      medications_allergies: partial(
+        'Allergies and (earlier) response to paracetamol, but no dose or time of the last dose.',
+      ),
       family_social_contacts: partial('Household and nursery, but no family history, smoking or sick contacts.'),
       ice: partial('Ideas and concerns, not expectations.'),
       empathy: partial('Generic empathy, not responding to her fear of meningitis or validating coming in.'),
@@ -137,7 +143,7 @@ export const heldOutInterviewsTwo: LabelledInterview[] = [
     student: [
       "Good afternoon, I'm Dev, one of the medical students. Can I confirm your name and date of birth? Is it all right if we talk about why you've come in?",
       "What's been troubling you?",
-      "Go on, tell me more about that.",
+      'Go on, tell me more about that.',
       'How long has the tiredness been going on? Is it worse at any particular time?',
       'Are you getting more thirsty? Are you passing more urine, and do you get up at night to go?',
       'Have you noticed any weight loss or changes to your vision?',

@@ -3,6 +3,7 @@ import { acuteChestPainInterviews } from './acute-chest-pain.js';
 import { childFeverInterviews } from './child-fever.js';
 import { fatiguePolyuriaInterviews } from './fatigue-polyuria.js';
 import { heldOutInterviews } from './held-out.js';
+import { heldOutInterviewsTwo } from './held-out-2.js';
 import type { LabelledInterview } from './types.js';
 
 export * from './metrics.js';
@@ -13,5 +14,6 @@ export const evaluationSet: LabelledInterview[] = [
   ...childFeverInterviews,
   ...fatiguePolyuriaInterviews,
   ...heldOutInterviews,
+  ...heldOutInterviewsTwo,
 ];
 export * from './offline.js';

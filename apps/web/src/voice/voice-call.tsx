@@ -39,15 +39,20 @@ export function VoiceCall({
   const endedByStudent = useRef(false);
   useEffect(() => {
     let leaving = false;
+    // A room that never connected was not lost: its failed connect says "unreachable" instead.
+    let connected = false;
     const lost = () => {
-      if (!leaving) onLeft(endedByStudent.current);
+      if (!leaving && connected) onLeft(endedByStudent.current);
     };
     room.on(RoomEvent.Disconnected, lost);
     const { server_url: url, participant_token: token } = details;
     (url && token ? room.connect(url, token) : Promise.reject(new Error('no room was opened for this session')))
-      .then(() => room.localParticipant.setMicrophoneEnabled(true))
+      .then(() => {
+        connected = true;
+        return room.localParticipant.setMicrophoneEnabled(true);
+      })
       .catch(() => {
-        if (!leaving) onUnreachable();
+        if (!leaving && !connected) onUnreachable();
       });
     return () => {
       leaving = true;

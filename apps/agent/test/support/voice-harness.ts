@@ -13,7 +13,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type VAD, voice } from '@livekit/agents';
+import { llm, type VAD, voice } from '@livekit/agents';
 import * as openai from '@livekit/agents-plugin-openai';
 import * as silero from '@livekit/agents-plugin-silero';
 import { type AudioOptions, type ChatCompletionRequest, type OpenAIServer, startOpenAIServer } from '@sp/testkit';
@@ -98,16 +98,24 @@ export class VoiceRig {
   readonly speaker = new RecordingSpeaker();
   readonly replies = new Map<string, string>();
   session: voice.AgentSession | undefined;
+  /** The student's turns as the framework committed them (its end-of-turn decision), with when. */
+  readonly commits: { at: number; text: string; endOfTurnDelayMs?: number }[] = [];
   /** Clips whose text went to a transcription already. */
   private readonly transcribed = new Set<Played>();
   private readonly latency: ProviderLatency;
 
+  /**
+   * `server` is the double in this process, scripted by the rig; a double
+   * elsewhere (the bench runs it in a child process) is given by its base URL
+   * and scripted by its owner.
+   */
   constructor(
-    readonly server: OpenAIServer,
+    readonly server: OpenAIServer | { baseURL: string },
     private readonly options: VoiceRigOptions = {},
   ) {
     this.latency = { ...NO_LATENCY, ...options.latency };
     for (const [words, answer] of Object.entries(options.replies ?? {})) this.replies.set(words, answer);
+    if (!('audio' in server)) return;
     server.audio.configure({
       ...options.speech,
       transcriptionLatencyMs: this.latency.sttMs,
@@ -133,6 +141,15 @@ export class VoiceRig {
     const sync = new TranscriptionSynchronizer(this.speaker, new TranscriptSink(), defaultTextSyncOptions);
     session.output.audio = sync.audioOutput;
     session.output.transcription = sync.textOutput;
+    session.on(voice.AgentSessionEventTypes.ConversationItemAdded, ({ item }) => {
+      if (!(item instanceof llm.ChatMessage) || item.role !== 'user') return;
+      const eou = item.metrics.endOfTurnDelay;
+      this.commits.push({
+        at: performance.now(),
+        text: item.textContent ?? '',
+        ...(eou === undefined ? {} : { endOfTurnDelayMs: eou * 1000 }),
+      });
+    });
     await session.start({ agent });
     this.mic.start();
     this.session = session;
@@ -145,6 +162,7 @@ export class VoiceRig {
    * last partial 100 ms frame of each answer (it never flushes its AudioByteStream).
    */
   playableMs(text: string): number {
+    if (!('audio' in this.server)) throw new Error('playableMs needs the double in this process');
     const parts = this.server.audio.speeches.filter((s) => text.includes(s.input));
     if (parts.length === 0) throw new Error(`no speech was requested for ${JSON.stringify(text)}`);
     return parts.reduce((sum, s) => sum + Math.floor(s.durationMs / 100) * 100, 0);
@@ -156,7 +174,7 @@ export class VoiceRig {
   }
 
   /** The latest clip with words that started before now and was not transcribed yet. */
-  private transcriptNow(): string {
+  transcriptNow(): string {
     const now = performance.now();
     const clip = [...this.mic.played]
       .reverse()
@@ -166,7 +184,7 @@ export class VoiceRig {
     return clip.clip.text;
   }
 
-  private answer(request: ChatCompletionRequest): string {
+  answer(request: ChatCompletionRequest): string {
     const last = [...request.messages].reverse().find((m) => m.role === 'user');
     const words = typeof last?.content === 'string' ? last.content : JSON.stringify(last?.content ?? '');
     return this.replies.get(words.trim()) ?? 'Sorry, could you say that again?';

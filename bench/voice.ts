@@ -1,6 +1,6 @@
 /**
  * `pnpm bench:voice [--turns 30] [--barge-ins 5] [--stt-ms 250] [--llm-ms 350] [--tts-ms 200]
- *   [--vad-silence-ms N] [--min-delay-ms N] [--min-interruption-ms N] [--preemptive on|off]`
+ *   [--vad-silence-ms N] [--min-delay-ms N] [--min-interruption-ms N]`
  *
  * One voice call on real audio, as the audio tests run it (apps/agent/test/support/voice-harness.ts):
  * espeak-ng speech into the real AgentSession with our patient, Silero VAD, LiveKit's OpenAI
@@ -42,23 +42,25 @@ const { values } = parseArgs({
     'vad-silence-ms': { type: 'string' },
     'min-delay-ms': { type: 'string' },
     'min-interruption-ms': { type: 'string' },
-    preemptive: { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
 });
 const TURNS = Number(values.turns);
 const BARGE_INS = Number(values['barge-ins']);
-const latency = { sttMs: Number(values['stt-ms']), llmTtftMs: Number(values['llm-ms']), ttsTtfbMs: Number(values['tts-ms']) };
+const latency = {
+  sttMs: Number(values['stt-ms']),
+  llmTtftMs: Number(values['llm-ms']),
+  ttsTtfbMs: Number(values['tts-ms']),
+};
 const providersMs = latency.sttMs + latency.llmTtftMs + latency.ttsTtfbMs;
 /** The double's speaking pace: the answers' length does not enter any figure, so they are kept quick. */
 const MS_PER_CHAR = 40;
 
-const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-const vadOptions = values['vad-silence-ms'] ? { minSilenceDuration: Number(values['vad-silence-ms']) } : {};
-const turnHandling: Record<string, unknown> = {};
-if (values['min-delay-ms']) turnHandling.endpointing = { minDelay: num(values['min-delay-ms']) };
-if (values['min-interruption-ms']) turnHandling.interruption = { minDuration: num(values['min-interruption-ms']) };
-if (values.preemptive) turnHandling.preemptiveGeneration = { enabled: values.preemptive === 'on' };
+/** The worker's settings under test: its defaults unless a flag sets one. */
+const workerConfig: Record<string, string> = {};
+if (values['vad-silence-ms']) workerConfig.AGENT_VAD_MIN_SILENCE_MS = values['vad-silence-ms'];
+if (values['min-delay-ms']) workerConfig.AGENT_ENDPOINTING_MIN_DELAY_MS = values['min-delay-ms'];
+if (values['min-interruption-ms']) workerConfig.AGENT_INTERRUPTION_MIN_MS = values['min-interruption-ms'];
 
 const epoch = (perfMs: number) => performance.timeOrigin + perfMs;
 const fmt = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(0).padStart(6) : '     -');
@@ -98,8 +100,14 @@ const ask = <T>(message: object): Promise<T> =>
     double.once('message', (m) => resolve(m as T));
     double.send(message);
   });
-const { baseURL } = await new Promise<{ baseURL: string }>((resolve) => double.once('message', (m) => resolve(m as never)));
-const replies = Object.fromEntries([...QUESTIONS.map((q, i) => [q, ANSWERS[i] ?? '']), [LONG_QUESTION, LONG_ANSWER], [CUT_IN, 'Of course, go ahead.']]);
+const { baseURL } = await new Promise<{ baseURL: string }>((resolve) =>
+  double.once('message', (m) => resolve(m as never)),
+);
+const replies = Object.fromEntries([
+  ...QUESTIONS.map((q, i) => [q, ANSWERS[i] ?? '']),
+  [LONG_QUESTION, LONG_ANSWER],
+  [CUT_IN, 'Of course, go ahead.'],
+]);
 double.send({ replies });
 
 const pg = await benchDatabase('voice');
@@ -116,7 +124,7 @@ try {
     .returning();
   if (!row) throw new Error('no session');
 
-  const rig = new VoiceRig({ baseURL }, { vad: vadOptions, session: { turnHandling } });
+  const rig = new VoiceRig({ baseURL }, { config: workerConfig });
   const fake = new FakeJob(row.roomName, {
     identity: `user-${row.userId}`,
     attributes: { tenant_id: row.tenantId, user_id: row.userId, session_id: row.id, case_study_id: row.contentId },
@@ -230,12 +238,13 @@ try {
   });
 
   const settings = [
-    `VAD min silence ${values['vad-silence-ms'] ?? 'default'}`,
-    `endpointing min delay ${values['min-delay-ms'] ?? 'default'}`,
-    `interruption min ${values['min-interruption-ms'] ?? 'default'}`,
-    `preemptive ${values.preemptive ?? 'default'}`,
+    `AGENT_VAD_MIN_SILENCE_MS ${values['vad-silence-ms'] ?? 'default'}`,
+    `AGENT_ENDPOINTING_MIN_DELAY_MS ${values['min-delay-ms'] ?? 'default'}`,
+    `AGENT_INTERRUPTION_MIN_MS ${values['min-interruption-ms'] ?? 'default'}`,
   ].join(', ');
-  console.log(`\nbench:voice  ${TURNS} turns, ${BARGE_INS} barge-ins; providers STT ${latency.sttMs} + LLM ${latency.llmTtftMs} + TTS ${latency.ttsTtfbMs} = ${providersMs} ms`);
+  console.log(
+    `\nbench:voice  ${TURNS} turns, ${BARGE_INS} barge-ins; providers STT ${latency.sttMs} + LLM ${latency.llmTtftMs} + TTS ${latency.ttsTtfbMs} = ${providersMs} ms`,
+  );
   console.log(`settings: ${settings}\n`);
   if (!values.quiet) {
     console.log('  turn  vad-wait endpoint  →llm-req →tts-req  →audio    v2v  overhead  (ms; framework EOU delay)');
@@ -252,13 +261,36 @@ try {
     );
   };
   console.log('\nsummary (ms)');
-  stat('VAD silence wait', rowsOut.map((r) => r.vadWait));
-  stat('endpointing (speech end → commit)', rowsOut.map((r) => r.endpointing));
-  stat('voice-to-voice', rowsOut.map((r) => r.v2v), 'p50 < 1100');
-  stat('our overhead', rowsOut.map((r) => r.overhead), 'p95 < 50');
-  stat('  of which commit → LLM request', rowsOut.map((r) => r.llmAfterCommit));
-  stat('  of which LLM 1st token → TTS req', rowsOut.map((r) => r.ttsAfterLlm));
-  stat('  of which TTS 1st byte → audio', rowsOut.map((r) => r.audioAfterTts));
+  stat(
+    'VAD silence wait',
+    rowsOut.map((r) => r.vadWait),
+  );
+  stat(
+    'endpointing (speech end → commit)',
+    rowsOut.map((r) => r.endpointing),
+  );
+  stat(
+    'voice-to-voice',
+    rowsOut.map((r) => r.v2v),
+    'p50 < 1100',
+  );
+  stat(
+    'our overhead',
+    rowsOut.map((r) => r.overhead),
+    'p95 < 50',
+  );
+  stat(
+    '  of which commit → LLM request',
+    rowsOut.map((r) => r.llmAfterCommit),
+  );
+  stat(
+    '  of which LLM 1st token → TTS req',
+    rowsOut.map((r) => r.ttsAfterLlm),
+  );
+  stat(
+    '  of which TTS 1st byte → audio',
+    rowsOut.map((r) => r.audioAfterTts),
+  );
   stat('barge-in: audio stops after', stops, '< 250');
 
   const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
@@ -268,12 +300,13 @@ try {
       `${((cpuMs(cpuAll) / wallAll) * 100).toFixed(1)}% over the whole call incl. start-up (${(wallAll / 1000).toFixed(0)} s)`,
   );
   console.log(`  fake providers' process: ${((cpuMs(report.cpu) / wallAll) * 100).toFixed(1)}% of one core`);
-  for (const m of memory) console.log(`  after turn ${String(m.turn).padStart(3)}: RSS ${mb(m.rss)} MB, heap ${mb(m.heap)} MB`);
+  for (const m of memory)
+    console.log(`  after turn ${String(m.turn).padStart(3)}: RSS ${mb(m.rss)} MB, heap ${mb(m.heap)} MB`);
   const first = memory[0];
   const last = memory.at(-1);
   if (first && last && last.turn > first.turn) {
     console.log(
-      `  growth turn ${first.turn} → ${last.turn}: heap ${(((last.heap - first.heap) / 1024) / (last.turn - first.turn)).toFixed(1)} KB/turn, RSS ${mb(last.rss - first.rss)} MB`,
+      `  growth turn ${first.turn} → ${last.turn}: heap ${((last.heap - first.heap) / 1024 / (last.turn - first.turn)).toFixed(1)} KB/turn, RSS ${mb(last.rss - first.rss)} MB`,
     );
   }
 } finally {

@@ -45,6 +45,34 @@ export const agentConfigSchema = z
       .describe(
         "`true` lets LiveKit Cloud record a call (audio, transcript, traces) when the project's setting asks for it; `false` starts every agent session with recording off",
       ),
+    /** Measured with `pnpm bench:voice` (docs/voice.md): each 100 ms here is about 100 ms of voice-to-voice. */
+    AGENT_VAD_MIN_SILENCE_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(3000)
+      .default(400)
+      .describe(
+        "how much silence Silero VAD needs before the student's speech counts as ended, in ms (lower answers sooner but may cut a student who pauses mid-sentence; the framework's default is 550)",
+      ),
+    AGENT_ENDPOINTING_MIN_DELAY_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(3000)
+      .default(400)
+      .describe(
+        "the least time from the student's last sound to the end of their turn, in ms; with VAD endpointing the turn ends after max(this, AGENT_VAD_MIN_SILENCE_MS) (the framework's default is 500)",
+      ),
+    AGENT_INTERRUPTION_MIN_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(3000)
+      .default(150)
+      .describe(
+        'how long the student must speak over the patient before it stops talking, in ms (lower stops it sooner, but a short "mm-hm" also stops it; the framework\'s default is 500)',
+      ),
     /** How often the running active time is persisted (at most 5 s of active time may be lost). */
     AGENT_HEARTBEAT_SECONDS: z.coerce
       .number()

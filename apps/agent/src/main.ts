@@ -14,7 +14,7 @@ import type { PatientAgent } from './agent.js';
 import { type AgentConfig, agentConfigSchema, livekitHttpUrl } from './config.js';
 import { type PatientJob, startPatientJob } from './patient-job.js';
 import { LiveKitStudentRoom, type Student } from './student-room.js';
-import { turnHandling } from './turn-handling.js';
+import { turnHandling, vadOptions } from './turn-handling.js';
 import { type PipelineOptions, pipelineOptions, roomSessionOptions } from './voice-pipeline.js';
 
 /** The voice pipeline around the patient; every model goes to the same OpenAI-compatible endpoint. */
@@ -50,7 +50,7 @@ async function startVoiceSession(
 
 export default defineAgent({
   prewarm: async (proc: JobProcess) => {
-    proc.userData.vad = await silero.VAD.load();
+    proc.userData.vad = await silero.VAD.load(vadOptions(parseConfig(agentConfigSchema)));
   },
   entry: async (ctx: JobContext) => {
     const config = parseConfig(agentConfigSchema);

@@ -7,7 +7,8 @@
  * full maximum delay.
  *
  * - `vad` (default): Silero VAD endpointing. The turn ends once the VAD has
- *   heard ENDPOINTING.minDelay of silence (in practice max(VAD silence, minDelay)),
+ *   heard AGENT_VAD_MIN_SILENCE_MS of silence and AGENT_ENDPOINTING_MIN_DELAY_MS
+ *   has passed since the last sound (max of the two; both measured in docs/voice.md),
  *   then the whole utterance is transcribed. Interruptions are VAD-based too,
  *   so no adaptive (cloud) interruption model runs either.
  * - `livekit_cloud` (opt-in): LiveKit's cloud turn detector (`turn-detector-v1`),
@@ -17,14 +18,27 @@
 import { inference, type voice } from '@livekit/agents';
 import type { AgentConfig } from './config.js';
 
-/** The framework's own defaults, written down so a framework upgrade cannot move them silently. */
-export const ENDPOINTING = { mode: 'fixed', minDelay: 500, maxDelay: 3000 } as const;
+/**
+ * Fixed endpointing; the minimum delay is a setting (AGENT_ENDPOINTING_MIN_DELAY_MS), the maximum
+ * the framework's own default, written down so a framework upgrade cannot move it silently.
+ */
+export const ENDPOINTING = { mode: 'fixed', maxDelay: 3000 } as const;
+
+type TurnConfig = Pick<
+  AgentConfig,
+  | 'AGENT_TURN_DETECTION'
+  | 'LIVEKIT_API_KEY'
+  | 'LIVEKIT_API_SECRET'
+  | 'AGENT_ENDPOINTING_MIN_DELAY_MS'
+  | 'AGENT_INTERRUPTION_MIN_MS'
+>;
 
 export type TurnHandling = NonNullable<voice.AgentSessionOptions['turnHandling']>;
 
-export function turnHandling(
-  config: Pick<AgentConfig, 'AGENT_TURN_DETECTION' | 'LIVEKIT_API_KEY' | 'LIVEKIT_API_SECRET'>,
-): TurnHandling {
+export function turnHandling(config: TurnConfig): TurnHandling {
+  const endpointing = { ...ENDPOINTING, minDelay: config.AGENT_ENDPOINTING_MIN_DELAY_MS };
+  // How long the student talks over the patient before it stops (the framework's default is 500 ms).
+  const minDuration = config.AGENT_INTERRUPTION_MIN_MS;
   if (config.AGENT_TURN_DETECTION === 'livekit_cloud') {
     return {
       turnDetection: new inference.TurnDetector({
@@ -32,12 +46,18 @@ export function turnHandling(
         apiKey: config.LIVEKIT_API_KEY,
         apiSecret: config.LIVEKIT_API_SECRET,
       }),
-      endpointing: { ...ENDPOINTING },
+      endpointing,
+      interruption: { minDuration },
     };
   }
   return {
     turnDetection: 'vad',
-    endpointing: { ...ENDPOINTING },
-    interruption: { mode: 'vad' },
+    endpointing,
+    interruption: { mode: 'vad', minDuration },
   };
+}
+
+/** Silero VAD's options, loaded once per worker process (its other options are the plugin's defaults). */
+export function vadOptions(config: Pick<AgentConfig, 'AGENT_VAD_MIN_SILENCE_MS'>) {
+  return { minSilenceDuration: config.AGENT_VAD_MIN_SILENCE_MS };
 }

@@ -27,7 +27,8 @@ describe('turn handling', () => {
       const options = session.sessionOptions.turnHandling;
       expect(options.turnDetection).toBe('vad');
       expect(options.interruption.mode).toBe('vad');
-      expect(options.endpointing).toMatchObject({ mode: 'fixed', minDelay: 500, maxDelay: 3000 });
+      expect(options.endpointing).toMatchObject({ mode: 'fixed', minDelay: 400, maxDelay: 3000 });
+      expect(options.interruption.minDuration).toBe(150);
       expect(session.interruptionDetection).toBe('vad');
     } finally {
       await session.close();
@@ -52,7 +53,7 @@ describe('turn handling', () => {
     const chosen = turnHandling(config);
     expect(chosen.turnDetection).toBeInstanceOf(inference.TurnDetector);
     expect((chosen.turnDetection as inference.TurnDetector).model).toBe('turn-detector-v1');
-    expect(chosen.endpointing).toEqual(ENDPOINTING);
+    expect(chosen.endpointing).toEqual({ ...ENDPOINTING, minDelay: 400 });
   });
 
   it('refuses an unknown choice by name', () => {

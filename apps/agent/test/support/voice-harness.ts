@@ -14,11 +14,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { llm, type VAD, voice } from '@livekit/agents';
-import * as openai from '@livekit/agents-plugin-openai';
 import * as silero from '@livekit/agents-plugin-silero';
 import { type AudioOptions, type ChatCompletionRequest, type OpenAIServer, startOpenAIServer } from '@sp/testkit';
 import type { PatientAgent } from '../../src/agent.js';
 import { agentConfig } from '../../src/config.js';
+import { voiceSession } from '../../src/main.js';
+import { vadOptions } from '../../src/turn-handling.js';
 import { pipelineOptions } from '../../src/voice-pipeline.js';
 import { type Played, RecordingSpeaker, ScriptedMicrophone } from './audio-io.js';
 import './text-mode.js'; // initializes the framework's logger
@@ -41,9 +42,9 @@ export interface VoiceRigOptions {
   speech?: Omit<AudioOptions, 'transcriptionLatencyMs' | 'speechTtfbMs'>;
   /** Student words → the patient's answer. */
   replies?: Record<string, string>;
-  /** Session options over the harness's (turn handling, ...). */
-  session?: Partial<voice.AgentSessionOptions>;
-  /** Silero's options; the default is what the worker loads. */
+  /** The worker's settings over its defaults (AGENT_VAD_MIN_SILENCE_MS, AGENT_INTERRUPTION_MIN_MS, ...). */
+  config?: Record<string, string>;
+  /** Silero's options over the worker's (tests that need another threshold). */
   vad?: Partial<VadOptions>;
 }
 
@@ -72,7 +73,7 @@ type VadOptions = NonNullable<Parameters<typeof silero.VAD.load>[0]>;
 
 const vads = new Map<string, Promise<VAD>>();
 
-/** Silero VAD, loaded once per process per option set (the ONNX model ships inside the plugin package). */
+/** Silero VAD, loaded once per process per option set (the ONNX model ships inside the plugin package, offline). */
 export function loadVad(options: Partial<VadOptions> = {}): Promise<VAD> {
   const key = JSON.stringify(options);
   let vad = vads.get(key);
@@ -82,16 +83,6 @@ export function loadVad(options: Partial<VadOptions> = {}): Promise<VAD> {
   }
   return vad;
 }
-
-/**
- * The harness's turn handling until the worker's own choice is shared: end of
- * turn by the VAD (never the framework's default inference turn detector, which
- * would call LiveKit's cloud), interruptions by the VAD.
- */
-export const HARNESS_TURN_HANDLING: Partial<voice.AgentSessionOptions['turnHandling']> = {
-  turnDetection: 'vad',
-  interruption: { mode: 'vad' },
-};
 
 export class VoiceRig {
   readonly mic = new ScriptedMicrophone();
@@ -127,16 +118,14 @@ export class VoiceRig {
 
   /** Builds the agent session around `agent` on this rig's microphone and speaker, and starts it. */
   startSession = async (agent: PatientAgent): Promise<voice.AgentSession> => {
-    const endpoint = pipelineOptions(agentConfig({ OPENAI_BASE_URL: this.server.baseURL, OPENAI_API_KEY: 'test' }));
-    const { turnHandling, ...rest } = this.options.session ?? {};
-    const session = new voice.AgentSession({
-      vad: await loadVad(this.options.vad),
-      stt: new openai.STT(endpoint.stt),
-      llm: new openai.LLM(endpoint.llm),
-      tts: new openai.TTS(endpoint.tts),
-      turnHandling: { ...HARNESS_TURN_HANDLING, ...turnHandling },
-      ...rest,
+    // The session the worker builds (main.ts), with its settings, pointed at the double.
+    const config = agentConfig({
+      ...this.options.config,
+      OPENAI_BASE_URL: this.server.baseURL,
+      OPENAI_API_KEY: 'test',
     });
+    const vad = await loadVad({ ...vadOptions(config), ...this.options.vad });
+    const session = voiceSession(config, pipelineOptions(config), vad);
     session.input.audio = this.mic;
     const sync = new TranscriptionSynchronizer(this.speaker, new TranscriptSink(), defaultTextSyncOptions);
     session.output.audio = sync.audioOutput;

@@ -129,6 +129,28 @@ export const apiConfigSchema = z
       .default('UTC')
       .refine(isTimeZone, 'must be an IANA time zone such as UTC or Africa/Lagos')
       .describe('the time zone whose calendar day the quota counts (an IANA name such as `Africa/Lagos`)'),
+    DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce
+      .number()
+      .positive()
+      .max(60)
+      .default(3)
+      .describe('how long the API may take to open a database connection, in seconds, before the request answers 503'),
+    DATABASE_QUERY_TIMEOUT_SECONDS: z.coerce
+      .number()
+      .positive()
+      .max(300)
+      .default(5)
+      .describe(
+        'the most one API query may take, in seconds, waiting for a pool connection included; past it the request answers 503 `SERVICE_UNAVAILABLE` with `Retry-After`',
+      ),
+    REPORT_WAIT_RECHECK_SECONDS: z.coerce
+      .number()
+      .positive()
+      .max(120)
+      .default(10)
+      .describe(
+        'a report long-poll re-reads at least this often, in seconds, in case a completion notification was lost while the database was away',
+      ),
     /** The grading consumers' lease, which a regrade respects (defined, and documented, with the grading settings). */
     ...gradingConfigSchema.pick({ GRADING_LEASE_SECONDS: true }).shape,
     /** The built web app the API serves at `/` (default: apps/web/dist); nothing is served when it has no index.html. */

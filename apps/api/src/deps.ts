@@ -1,5 +1,5 @@
 /** What the API is built from; tests pass a test database and a LiveKit fake-backed client. */
-import type { Database } from '@sp/db';
+import { connect, type Database, type DbHandle } from '@sp/db';
 import type { ModelProvider } from '@sp/models';
 import type { Logger } from 'pino';
 import type { BackgroundWork } from './background-work.js';
@@ -21,3 +21,17 @@ export interface AppDeps {
 
 /** The dependencies with their defaults filled in. */
 export type Services = Required<AppDeps>;
+
+/**
+ * The API's pool: queries and connections with deadlines, so that during a
+ * database outage a request answers 503 within a few seconds instead of
+ * waiting for the database to come back.
+ */
+export function apiDatabase(url: string, config: ApiConfig): DbHandle {
+  return connect(url, {
+    max: 20,
+    applicationName: 'api',
+    connectTimeoutSeconds: config.DATABASE_CONNECT_TIMEOUT_SECONDS,
+    queryTimeoutSeconds: config.DATABASE_QUERY_TIMEOUT_SECONDS,
+  });
+}

@@ -5,6 +5,7 @@
  * anything else is a logged 500 that says nothing about the internals.
  */
 import { DomainError, type ErrorCode, type ErrorEnvelope, errorStatus } from '@sp/core';
+import { isDatabaseUnavailable } from '@sp/db';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -56,6 +57,9 @@ const httpExceptionMessages: Partial<Record<ErrorCode, string>> = {
   UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json',
 };
 
+/** What a 503 for an unavailable database tells the client to wait before retrying. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
 export const onError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof DomainError) {
     if (error.status >= 500) c.var.log?.warn({ code: error.code, reason: describeCause(error) }, error.message);
@@ -65,6 +69,15 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
     const code = httpExceptionCodes[error.status] ?? 'VALIDATION_ERROR';
     const message = httpExceptionMessages[code] ?? error.message;
     return c.json(errorBody(code, message), error.status as ContentfulStatusCode);
+  }
+  if (isDatabaseUnavailable(error)) {
+    // Down, restarting, unreachable or past a deadline: fail fast and say when to try again.
+    c.var.log?.warn({ reason: error.message }, 'database unavailable');
+    c.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    return c.json(
+      errorBody('SERVICE_UNAVAILABLE', 'The service is briefly unavailable; please try again shortly'),
+      errorStatus.SERVICE_UNAVAILABLE,
+    );
   }
   c.var.log?.error({ err: error }, 'unhandled error');
   return c.json(errorBody('INTERNAL_ERROR', 'Something went wrong on our side'), errorStatus.INTERNAL_ERROR);

@@ -3,13 +3,14 @@
  * opens (and migrates) the embedded PostgreSQL the same way the db commands do.
  */
 import { serve } from '@hono/node-server';
-import { connect, databaseConfigSchema, migrateDatabase, openDatabase, parseConfig, stopOnSignal } from '@sp/db';
+import { databaseConfigSchema, migrateDatabase, openDatabase, parseConfig, stopOnSignal } from '@sp/db';
 import { gradingConfigSchema, startGradingConsumer, startPendingSweep } from '@sp/grading';
 import { describeProvider, modelProvider } from '@sp/models';
 import { pino } from 'pino';
 import { createApp } from './app.js';
 import { BackgroundWork } from './background-work.js';
 import { apiConfigSchema } from './config.js';
+import { apiDatabase } from './deps.js';
 import { liveKitRooms, liveKitUnreachableReason } from './livekit.js';
 import { closeRoom } from './sessions/room-closing.js';
 
@@ -20,7 +21,7 @@ const logger = pino({ level: config.LOG_LEVEL, base: { service: 'api' } });
 
 const database = await openDatabase(databaseConfig, (line) => logger.info(line));
 if (database.embedded) await migrateDatabase(database.url);
-const handle = connect(database.url, { max: 20, applicationName: 'api' });
+const handle = apiDatabase(database.url, config);
 const models = modelProvider(gradingConfig);
 logger.info(`study assistant and text-channel patient: ${describeProvider(models)}`);
 const work = new BackgroundWork();

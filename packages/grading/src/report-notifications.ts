@@ -1,7 +1,9 @@
 /**
  * Waking readers when a report is done: one LISTEN on `grade_report_done` per
  * process (postgres.js keeps it on its own connection and re-listens after a
- * reconnect), fanned out to whoever waits on that session. No polling.
+ * reconnect), fanned out to whoever waits on that session. Every (re)listen
+ * wakes every waiter to read again, and while anyone waits they re-read at a
+ * bounded interval too, so a wake-up lost in an outage costs at most that.
  */
 import type { Sql } from '@sp/db';
 import { REPORT_DONE_CHANNEL } from './report-store.js';
@@ -38,11 +40,26 @@ export class ReportWatch {
   }
 }
 
+export interface ReportNotificationOptions {
+  /**
+   * While anyone waits, every waiter re-reads this often: the safety net for
+   * a notification lost while the listening connection was down.
+   */
+  recheckMs?: number;
+}
+
 export class ReportNotifications {
   readonly #watches = new Map<string, Set<ReportWatch>>();
   #listening: Promise<unknown> | null = null;
+  #ticker: NodeJS.Timeout | null = null;
+  readonly #recheckMs: number;
 
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    options: ReportNotificationOptions = {},
+  ) {
+    this.#recheckMs = options.recheckMs ?? 10_000;
+  }
 
   /** Registers interest before the caller reads the report, so a completion in between is not missed. */
   async watch(sessionId: string): Promise<ReportWatch> {
@@ -51,16 +68,23 @@ export class ReportNotifications {
       const set = this.#watches.get(sessionId);
       set?.delete(watch);
       if (set?.size === 0) this.#watches.delete(sessionId);
+      if (this.#watches.size === 0 && this.#ticker) {
+        clearInterval(this.#ticker);
+        this.#ticker = null;
+      }
     });
     const set = this.#watches.get(sessionId) ?? new Set();
     set.add(watch);
     this.#watches.set(sessionId, set);
+    this.#ticker ??= setInterval(() => void this.#renew(), this.#recheckMs).unref();
     return watch;
   }
 
   /**
-   * Reads until `done` holds, waking on each notification for the session
-   * (never polling), or gives up at the timeout or abort with the last read.
+   * Reads until `done` holds, waking on each notification for the session,
+   * on each (re)subscription of the listener and at least every `recheckMs`,
+   * or gives up at the timeout or abort with the last read. A re-read that
+   * fails (the database away) is not the answer: the wait goes on.
    */
   async until<T>(
     sessionId: string,
@@ -75,7 +99,7 @@ export class ReportNotifications {
       let value = await read();
       while (!done(value) && Date.now() < deadline && !signal?.aborted) {
         await watch.next(deadline - Date.now(), signal);
-        value = await read();
+        value = await read().catch(() => value);
       }
       return value;
     } finally {
@@ -88,15 +112,34 @@ export class ReportNotifications {
     return this.#watches.size;
   }
 
+  #wakeAll() {
+    for (const set of this.#watches.values()) for (const watch of set) watch.notify();
+  }
+
   #listen() {
     this.#listening ??= this.sql
-      .listen(REPORT_DONE_CHANNEL, (sessionId) => {
-        for (const watch of this.#watches.get(sessionId) ?? []) watch.notify();
-      })
+      .listen(
+        REPORT_DONE_CHANNEL,
+        (sessionId) => {
+          for (const watch of this.#watches.get(sessionId) ?? []) watch.notify();
+        },
+        // Listening (again): anything that completed while we were not is read now.
+        () => this.#wakeAll(),
+      )
       .catch((error) => {
         this.#listening = null;
         throw error;
       });
     return this.#listening;
+  }
+
+  /**
+   * The safety net: every waiter reads again, and a LISTEN that never got
+   * going is tried again. (One that drops later is re-established by
+   * postgres.js, which then wakes everyone through the `onlisten` callback.)
+   */
+  async #renew() {
+    this.#wakeAll();
+    if (!this.#listening) await this.#listen().catch(() => {});
   }
 }

@@ -70,8 +70,8 @@ const reportRoute = createRoute({
 const settled = (found: SessionReport | null) =>
   !found?.report || found.sessionStatus !== 'ended' || isTerminal(found.report.status);
 
-export function reportRoutes({ db }: Services) {
-  const notifications = new ReportNotifications(sqlOf(db));
+export function reportRoutes({ db, config }: Services) {
+  const notifications = new ReportNotifications(sqlOf(db), { recheckMs: config.REPORT_WAIT_RECHECK_SECONDS * 1000 });
   return new OpenAPIHono<AppEnv>().openapi(reportRoute, async (c) => {
     const { session_id } = c.req.valid('param');
     const { wait_for_completion, timeout_seconds } = c.req.valid('query');

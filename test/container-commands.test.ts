@@ -77,6 +77,15 @@ describe('the container commands', () => {
   });
 });
 
+describe("the containers' environment", () => {
+  it("leaves OPENAI_BASE_URL unset by default, so the worker knows it talks to OpenAI and checks a case's voice", () => {
+    const raw = read('infra/docker-compose.yml');
+    const defaults = [...raw.matchAll(/OPENAI_BASE_URL: \$\{OPENAI_BASE_URL:-([^}]*)\}/g)].map((m) => m[1]);
+    expect(defaults.length).toBeGreaterThan(0);
+    expect(defaults.every((value) => value === '')).toBe(true);
+  });
+});
+
 describe('the LiveKit server configuration', () => {
   const livekit = parse(read('infra/livekit.yaml')) as {
     room?: { auto_create?: boolean; empty_timeout?: number };

@@ -120,3 +120,11 @@ export function agentConfig(values: Record<string, string | undefined> = {}): Ag
 export function livekitHttpUrl(config: Pick<AgentConfig, 'LIVEKIT_URL'>): string {
   return config.LIVEKIT_URL.replace(/^ws/, 'http');
 }
+
+/**
+ * LOG_LEVEL as the framework's CLI reads it (it reads the variable itself): it knows no
+ * `silent`, and refuses to start with it, so `silent` is `fatal` there.
+ */
+export function frameworkLogLevel(level: AgentConfig['LOG_LEVEL']): Exclude<AgentConfig['LOG_LEVEL'], 'silent'> {
+  return level === 'silent' ? 'fatal' : level;
+}

@@ -11,7 +11,7 @@ import { type CaseStudy, connect, databaseConfigSchema, migrateDatabase, openDat
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { type Logger, pino } from 'pino';
 import type { PatientAgent } from './agent.js';
-import { type AgentConfig, agentConfigSchema, livekitHttpUrl } from './config.js';
+import { type AgentConfig, agentConfigSchema, frameworkLogLevel, livekitHttpUrl } from './config.js';
 import { type PatientJob, startPatientJob } from './patient-job.js';
 import { LiveKitStudentRoom, type Student } from './student-room.js';
 import { turnHandling, vadOptions } from './turn-handling.js';
@@ -103,6 +103,7 @@ async function prepareDatabase(command: string | undefined): Promise<void> {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const config = parseConfig(agentConfigSchema);
   await prepareDatabase(process.argv[2]);
+  process.env.LOG_LEVEL = frameworkLogLevel(config.LOG_LEVEL);
   cli.runApp(
     new ServerOptions({
       agent: fileURLToPath(import.meta.url),

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +34,22 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
+/** The processes whose parent is `pid`. */
+function childrenOf(pid: number): string[] {
+  const found = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+  return found.stdout.split('\n').filter((line) => line.trim() !== '');
+}
+
+/** Polls `check` until it answers (or 60 s pass, answering 'timeout'). */
+async function eventuallyOutcome(check: () => string | null): Promise<string> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    const answer = check();
+    if (answer) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return 'timeout';
+}
+
 const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
 
 describe('the worker commands', () => {
@@ -55,5 +71,42 @@ describe('the worker commands', () => {
     expect(code).toBe(1);
     expect(lines(stderr)).toEqual([expect.stringMatching(/^configuration error: DATABASE_URL: /)]);
     expect(stdout).toBe('');
+  });
+
+  it('`start` with LOG_LEVEL=silent: the framework CLI, which knows no `silent`, takes it as fatal and the worker runs', async () => {
+    const livekitUrl = `ws://127.0.0.1:${await closedPort()}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/agent/src/main.ts', 'start'], {
+      cwd: root,
+      // Its own process group, so the worker and its job processes go together at the end.
+      detached: true,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+        LIVEKIT_URL: livekitUrl,
+      },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    let exit: string | undefined;
+    child.on('exit', (code) => {
+      exit = `exited ${code}`;
+    });
+
+    // Running means past the CLI's parsing: the worker has forked its first process.
+    const outcome = await eventuallyOutcome(() => exit ?? (childrenOf(child.pid ?? 0).length > 0 ? 'running' : null));
+
+    try {
+      expect(output).toBe('');
+      expect(outcome).toBe('running');
+    } finally {
+      if (exit === undefined && child.pid) process.kill(-child.pid, 'SIGKILL');
+    }
   });
 });

@@ -13,6 +13,7 @@ import { apiConfigSchema } from './config.js';
 import { apiDatabase } from './deps.js';
 import { liveKitRooms, liveKitUnreachableReason } from './livekit.js';
 import { closeRoom } from './sessions/room-closing.js';
+import { DEFAULT_WEB_DIST_DIR, isBuiltWebApp } from './web-app.js';
 
 const config = parseConfig(apiConfigSchema);
 const databaseConfig = parseConfig(databaseConfigSchema);
@@ -43,7 +44,8 @@ const pendingSweep = await startPendingSweep({
 });
 
 const server = serve({ fetch: app.fetch, port: config.PORT }, ({ port }) => {
-  logger.info({ port, docs: `http://localhost:${port}/docs` }, 'api listening');
+  const web = isBuiltWebApp(config.WEB_DIST_DIR ?? DEFAULT_WEB_DIST_DIR) ? `http://localhost:${port}/` : null;
+  logger.info({ port, docs: `http://localhost:${port}/docs`, web }, 'api listening');
 });
 
 liveKitUnreachableReason(config).then((reason) => {

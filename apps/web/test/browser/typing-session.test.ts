@@ -64,6 +64,7 @@ describe('a session by typing', () => {
     await page.getByRole('button', { name: 'End and see my report' }).click();
     await page.waitForURL(`**/sessions/${sessionId}/report`);
     await page.getByTestId('score').waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'report-top.png') });
     expect(await page.getByText('Graded by the offline grader').count()).toBe(1);
     const verdicts = await page.locator('.rubric .verdict').allInnerTexts();
     expect(verdicts.length).toBeGreaterThan(0);
@@ -77,6 +78,7 @@ describe('a session by typing', () => {
     expect(await highlighted.count()).toBe(1);
     expect(await highlighted.locator('.content').textContent()).toBe(quoted);
     expect(await highlighted.getAttribute('class')).toContain('turn-user');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'report-evidence.png') });
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'report.png'), fullPage: true });
     await checkPage(page, 'report');
 

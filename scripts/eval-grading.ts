@@ -83,7 +83,9 @@ async function gradeThroughTextChannel(index: number, caseId: string, student: s
   }
   await call(token, 'POST', `/v1/sessions/${sessionId}/end`);
   for (;;) {
-    const answer = JSON.parse(await call(token, 'GET', `/v1/sessions/${sessionId}/report?timeout_seconds=60`));
+    const answer = JSON.parse(
+      await call(token, 'GET', `/v1/sessions/${sessionId}/report?wait_for_completion=true&timeout_seconds=60`),
+    );
     const report = answer.data as GradeReportView;
     if (report.status === 'completed') return report;
     if (report.status === 'failed') throw new Error(`report of ${sessionId} failed: ${report.error}`);

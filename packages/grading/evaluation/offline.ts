@@ -9,15 +9,12 @@ import type { LabelledInterview } from './types.js';
 
 export const demoCases: CaseStudyContent[] = seedCaseStudies.map((c) => caseStudyContentSchema.parse(c));
 
-/** The interview as a transcript: the patient's opening, then each student turn and a patient reply. */
+/** The interview as the text channel numbers it: each student turn, then the patient's reply. */
 export function transcriptOf(interview: LabelledInterview): TranscriptTurn[] {
-  return [
-    { sequence: 1, role: 'assistant', content: 'Hello.' },
-    ...interview.student.flatMap((content, i) => [
-      { sequence: 2 + 2 * i, role: 'user' as const, content },
-      { sequence: 3 + 2 * i, role: 'assistant' as const, content: 'Okay.' },
-    ]),
-  ];
+  return interview.student.flatMap((content, i) => [
+    { sequence: 1 + 2 * i, role: 'user' as const, content },
+    { sequence: 2 + 2 * i, role: 'assistant' as const, content: 'Okay.' },
+  ]);
 }
 
 export function gradeOffline(interview: LabelledInterview): GradedInterview & { result: GradeResult } {

@@ -10,8 +10,12 @@
 import model from 'wink-eng-lite-web-model';
 import winkNLP, { type ItemSentence, type ItemToken } from 'wink-nlp';
 
-const nlp = winkNLP(model);
-const its = nlp.its;
+/** The model is loaded on first use, so a process that never grades offline never pays for it. */
+let loaded: ReturnType<typeof winkNLP> | null = null;
+const nlpOf = () => {
+  loaded ??= winkNLP(model);
+  return loaded;
+};
 
 export interface Token {
   /** Lower case, as written (after contractions are expanded). */
@@ -55,6 +59,8 @@ export function expandContractions(text: string): string {
 
 /** Lemmas of "be" are "be"; "am", "is", "are", "was", "were", "been" all read as "be". */
 function tokensOf(text: string): Token[] {
+  const nlp = nlpOf();
+  const its = nlp.its;
   const doc = nlp.readDoc(text);
   const out: Token[] = [];
   doc.tokens().each((t: ItemToken) => {
@@ -96,7 +102,7 @@ function classify(text: string, tokens: Token[]): SentenceKind {
 export function readTurn(content: string): Sentence[] {
   const text = expandContractions(content);
   const sentences: Sentence[] = [];
-  nlp
+  nlpOf()
     .readDoc(text)
     .sentences()
     .each((s: ItemSentence) => {

@@ -73,6 +73,24 @@ describe('credit for eliciting, not for saying', () => {
     expect(itemOf(asked, 'red_flags').verdict).toBe('partially_met');
   });
 
+  it("cites only turns that elicit one of the item's elements on their own", () => {
+    for (const g of graded) {
+      const transcript = transcriptOf(g.interview);
+      for (const item of g.result.items) {
+        for (const sequence of item.evidence) {
+          const turn = transcript.find((t) => t.sequence === sequence)!;
+          const alone = gradeHeuristically({
+            ...inputFor(g.interview.caseSlug, []),
+            turns: [{ ...turn, sequence: 1 }],
+          }).items.find((i) => i.item_id === item.item_id)!;
+          expect(alone.justification, `${g.interview.id} ${item.item_id} turn ${sequence}`).toMatch(
+            /^(Elicited|Found) [1-9]/,
+          );
+        }
+      }
+    }
+  });
+
   it('cites exactly the student turns that elicited an element, and names found and missing elements', () => {
     for (const g of graded) {
       const students = new Set(studentTurns(transcriptOf(g.interview)).map((t) => t.sequence));
@@ -87,7 +105,7 @@ describe('credit for eliciting, not for saying', () => {
       'Where is the pain, and what does it feel like? Does it go anywhere else? How bad is it out of ten?',
     ]);
     const pain = itemOf(good, 'pain_characteristics');
-    expect(pain).toMatchObject({ verdict: 'partially_met', evidence: [6] });
+    expect(pain).toMatchObject({ verdict: 'partially_met', evidence: [5] });
     expect(pain.justification).toMatch(/site, character, radiation and severity/);
     expect(pain.justification).toMatch(/missing: what makes it better or worse/);
   });
@@ -175,20 +193,20 @@ describe('grading integrity', () => {
 
   it('flags the turns that address the grader, by turn number, and never credits them', () => {
     const report = gradeHeuristically(input);
-    // Student turns are 2, 4, 6, 8, 10 in the transcript.
-    expect(report.integrityFlags.map((f) => f.turn)).toEqual([4, 8, 10]);
+    // Student turns are 1, 3, 5, 7, 9 in the transcript.
+    expect(report.integrityFlags.map((f) => f.turn)).toEqual([3, 7, 9]);
     expect(report.items.find((i) => i.item_id === 'associated_symptoms')).toMatchObject({
       verdict: 'not_met',
       evidence: [],
     });
     expect(report.items.find((i) => i.item_id === 'pain_characteristics')?.verdict).toBe('not_met');
-    expect(report.items.find((i) => i.item_id === 'onset_and_course')?.evidence).toEqual([6]);
+    expect(report.items.find((i) => i.item_id === 'onset_and_course')?.evidence).toEqual([5]);
     expect(report.narrative).toMatch(/instructor's review/);
   });
 
   it('raises no flag on an ordinary interview, and the right ones on the labelled injection interview', () => {
     for (const g of graded) {
-      const expected = g.interview.id === 'cp-held-injection' ? [4, 8] : [];
+      const expected = g.interview.id === 'cp-held-injection' ? [3, 7] : [];
       expect(
         g.result.integrityFlags.map((f) => f.turn),
         g.interview.id,

@@ -19,6 +19,7 @@ import { adminRoutes } from './routes/admin.js';
 import { caseStudyRoutes } from './routes/case-studies.js';
 import { chatRoutes } from './routes/chat.js';
 import { devSignInRoutes } from './routes/dev-sign-in.js';
+import { liveKitWebhookRoutes } from './routes/livekit-webhook.js';
 import { reportRoutes } from './routes/reports.js';
 import { sessionMessageRoutes } from './routes/session-messages.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -59,6 +60,8 @@ export function createApp(deps: AppDeps): App {
   // The oversized rest of the body is never read: the answer closes the connection, so a pooled client opens a
   // fresh one for its next request rather than writing to a socket that is going away.
   app.use('/v1/*', bodyLimit({ maxSize: services.config.MAX_BODY_BYTES, onError: payloadTooLarge }));
+  // Signed by LiveKit, not by a bearer token: mounted before the token check, which it never reaches.
+  app.route('/v1/webhooks', liveKitWebhookRoutes(services));
   app.use('/v1/*', authenticate(tokenVerifier(services.config), tenantDirectory(services.db)));
   app.use('/v1/*', textInputRule());
   // Resources, one router each.

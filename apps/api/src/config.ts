@@ -151,6 +151,14 @@ export const apiConfigSchema = z
       .describe(
         'a report long-poll re-reads at least this often, in seconds, in case a completion notification was lost while the database was away',
       ),
+    TEXT_REPLY_LEASE_SECONDS: z.coerce
+      .number()
+      .positive()
+      .max(600)
+      .default(TEXT_CHANNEL_DEFAULTS.replyLeaseSeconds)
+      .describe(
+        "the lease of a text-channel reply being written, in seconds: renewed every third of it while the reply streams; after an API crash mid-reply the student's next message is taken once it runs out (409 `SESSION_BUSY` until then)",
+      ),
     /** The grading consumers' lease, which a regrade respects (defined, and documented, with the grading settings). */
     ...gradingConfigSchema.pick({ GRADING_LEASE_SECONDS: true }).shape,
     /** The built web app the API serves at `/` (default: apps/web/dist); nothing is served when it has no index.html. */

@@ -19,21 +19,27 @@ import {
 export const TEXT_CHANNEL_DEFAULTS = {
   /** The most active time one gap between text turns can add. */
   gapCapSeconds: 60,
-  /** A reply still being written this long after its turn began is taken to have died with its process. */
-  replyStaleSeconds: 120,
+  /**
+   * The lease of a reply being written: its process renews it every third of
+   * this while the reply streams, so a reply not renewed this long died with
+   * its process (a crash mid-reply), and the next turn may come.
+   */
+  replyLeaseSeconds: 15,
 } as const;
 
 export type SessionChannel = 'voice' | 'text';
 
 export interface TextChannelClock extends SessionClock {
   channel: SessionChannel;
-  /** When the reply to the latest text turn began, until it is stored; else null. */
+  /** While a reply is being written: when its lease was last renewed (first: when its turn began); else null. */
   textTurnStartedAt: Date | null;
 }
 
 export interface TextChannelLimits {
   reconnectWindowSeconds: number;
   gapCapSeconds: number;
+  /** TEXT_CHANNEL_DEFAULTS.replyLeaseSeconds unless configured. */
+  replyLeaseSeconds?: number;
 }
 
 /** Is the student live in the voice room right now (a segment open, its heartbeat fresh)? */
@@ -64,7 +70,8 @@ export function textTurnVerdict(session: TextChannelClock, now: Date, limits: Te
   if (voiceConnected(session, now)) return { kind: 'voice_live' };
   if (
     session.textTurnStartedAt &&
-    now.getTime() - session.textTurnStartedAt.getTime() < TEXT_CHANNEL_DEFAULTS.replyStaleSeconds * 1000
+    now.getTime() - session.textTurnStartedAt.getTime() <
+      (limits.replyLeaseSeconds ?? TEXT_CHANNEL_DEFAULTS.replyLeaseSeconds) * 1000
   ) {
     return { kind: 'busy' };
   }

@@ -84,7 +84,14 @@ describe('textTurnVerdict', () => {
   it('is busy while the previous reply is being written, until that reply is stale', () => {
     const writing = session({ textTurnStartedAt: at(0), lastDisconnectAt: at(0), lastActivity: at(0) });
     expect(textTurnVerdict(writing, at(5), limits)).toEqual({ kind: 'busy' });
-    expect(textTurnVerdict(writing, at(TEXT_CHANNEL_DEFAULTS.replyStaleSeconds + 1), limits).kind).toBe('turn');
+    expect(textTurnVerdict(writing, at(TEXT_CHANNEL_DEFAULTS.replyLeaseSeconds + 1), limits).kind).toBe('turn');
+  });
+
+  it('takes the configured reply lease: a reply not renewed for it died with its process', () => {
+    const writing = session({ textTurnStartedAt: at(0), lastDisconnectAt: at(0), lastActivity: at(0) });
+    const short = { ...limits, replyLeaseSeconds: 2 };
+    expect(textTurnVerdict(writing, at(1.5), short)).toEqual({ kind: 'busy' });
+    expect(textTurnVerdict(writing, at(2.5), short).kind).toBe('turn');
   });
 
   it('ends the session when the reconnect window has passed since the last turn', () => {

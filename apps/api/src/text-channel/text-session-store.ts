@@ -133,3 +133,48 @@ export async function releaseTextTurn(db: Database, sessionId: string, startedAt
     .set({ textTurnStartedAt: null })
     .where(and(eq(sessions.id, sessionId), eq(sessions.textTurnStartedAt, startedAt)));
 }
+
+/**
+ * The lease of a reply being written: `text_turn_started_at` is moved to now
+ * every third of the lease while the reply streams, so the session stays busy
+ * exactly as long as this process is alive to finish it. A crash stops the
+ * renewals, and the next turn is taken once the lease runs out.
+ */
+export class ReplyLease {
+  #current: Date;
+  #renewing: Promise<unknown> = Promise.resolve();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly db: Database,
+    private readonly sessionId: string,
+    startedAt: Date,
+    leaseSeconds: number,
+    now: () => Date,
+  ) {
+    this.#current = startedAt;
+    this.#timer = setInterval(
+      () => {
+        this.#renewing = this.#renewing.then(() => this.#renew(now())).catch(() => {});
+      },
+      (leaseSeconds * 1000) / 3,
+    );
+    this.#timer.unref();
+  }
+
+  async #renew(at: Date) {
+    const [renewed] = await this.db
+      .update(sessions)
+      .set({ textTurnStartedAt: at })
+      .where(and(eq(sessions.id, this.sessionId), eq(sessions.textTurnStartedAt, this.#current)))
+      .returning({ id: sessions.id });
+    if (renewed) this.#current = at;
+  }
+
+  /** Stops renewing; resolves with the lease's value now, which storing or releasing the turn matches on. */
+  async stop(): Promise<Date> {
+    clearInterval(this.#timer);
+    await this.#renewing;
+    return this.#current;
+  }
+}

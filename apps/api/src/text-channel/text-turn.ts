@@ -38,6 +38,7 @@ import type { Emit, StreamedTurn } from '../streaming/event-stream.js';
 import {
   claimTextTurn,
   ownSessionWithPatient,
+  ReplyLease,
   releaseTextTurn,
   storeReply,
   type TextSession,
@@ -92,6 +93,7 @@ async function claimTurn(
   const limits = {
     reconnectWindowSeconds: config.RECONNECT_WINDOW_SECONDS,
     gapCapSeconds: config.TEXT_TURN_GAP_CAP_SECONDS,
+    replyLeaseSeconds: config.TEXT_REPLY_LEASE_SECONDS,
   };
   for (let attempt = 1; ; attempt++) {
     const judged: TextSession | null = await ownSessionWithPatient(db, caller, sessionId);
@@ -149,18 +151,25 @@ async function runTextTurn(
   emit: Emit<SessionStreamEvent>,
   log: Logger,
 ): Promise<void> {
-  const { db, models } = services;
+  const { db, models, config, now } = services;
   const { session } = turn;
   emit({ event: 'meta', data: { session_id: session.id, sequence: turn.sequence, engine: turn.engine } });
 
-  const reply = turn.expired
-    ? await sayWords(PATIENT_GOODBYE_LINE, emit)
-    : models.configured
-      ? await streamPatient(models, turn, emit)
-      : await sayWords(scriptedReply(turn.patient, turn.body, turn.history).text, emit);
+  const lease = new ReplyLease(db, session.id, turn.at, config.TEXT_REPLY_LEASE_SECONDS, now);
+  let reply: { text: string; failure: Error | null };
+  let leaseAt = turn.at;
+  try {
+    reply = turn.expired
+      ? await sayWords(PATIENT_GOODBYE_LINE, emit)
+      : models.configured
+        ? await streamPatient(models, turn, emit)
+        : await sayWords(scriptedReply(turn.patient, turn.body, turn.history).text, emit);
+  } finally {
+    leaseAt = await lease.stop();
+  }
 
   const sequence = reply.text
-    ? await storeReply(db, session.id, { content: reply.text, interrupted: reply.failure !== null }, turn.at)
+    ? await storeReply(db, session.id, { content: reply.text, interrupted: reply.failure !== null }, leaseAt)
     : null;
   let ending = { status: 'active' as Session['status'], endReason: null as Session['endReason'] };
   if (turn.expired) {
@@ -168,7 +177,7 @@ async function runTextTurn(
     ending = { status: 'ended', endReason: outcome.session?.endReason ?? 'timer_expired' };
     log.info({ ended: outcome.ended, end_reason: ending.endReason }, 'text session ended on timer');
   } else if (sequence === null) {
-    await releaseTextTurn(db, session.id, turn.at);
+    await releaseTextTurn(db, session.id, leaseAt);
   }
   if (reply.failure) {
     log.warn({ err: reply.failure, partial_chars: reply.text.length }, 'patient model failed');

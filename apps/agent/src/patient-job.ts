@@ -23,6 +23,8 @@ export interface PatientJobDeps {
   recorder?: RecorderOptions;
   /** The goodbye may take this long to play before the session is ended regardless. */
   goodbyeTimeoutMs?: number;
+  /** Closing the agent session may take this long before the wind-down goes on without it. */
+  sessionCloseTimeoutMs?: number;
   /** Backoff between attempts to end the session when the time is up (retried while the job lives). */
   endRetry?: { firstMs: number; maxMs: number };
 }
@@ -41,6 +43,8 @@ type Opening = { greet: string } | { resume: true };
 
 /** How long a wind-down waits for the clock's segment to close before it goes on. */
 const CLOCK_CLOSE_TIMEOUT_MS = 10_000;
+/** How long a wind-down waits for the agent session to close (a stalled model or TTS) before it goes on. */
+const SESSION_CLOSE_TIMEOUT_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Like sleep, but keeps no process alive: for time limits raced against work. */
@@ -78,6 +82,9 @@ export async function startPatientJob(deps: PatientJobDeps): Promise<PatientJob>
     return { kind: 'running', call };
   } catch (error) {
     unsubscribe();
+    // A call that exists winds down before the job hears of the failure: the job then closes the
+    // database, which must not happen under a clock segment still open or turns still queued.
+    await call?.shutdown('start failed');
     throw error;
   }
 }
@@ -158,8 +165,15 @@ export class PatientCall {
 
   /** The student is with the patient: the clock runs, and the patient opens if it has not yet. */
   private async arrive(): Promise<void> {
-    const contact = await this.timer.connect();
-    if (contact.kind === 'gone' || contact.kind === 'stopped' || !this.opening || this.ending) return;
+    // The clock starts (retrying through a database outage) while the patient opens: the greeting
+    // never waits for the database. The student was admitted against the row just before.
+    const contact = this.timer.connect();
+    await Promise.all([contact, this.open()]);
+  }
+
+  /** The greeting on a new session, a reply picking up the talk on a resume; once. */
+  private async open(): Promise<void> {
+    if (!this.opening || this.ending) return;
     const opening = this.opening;
     this.opening = null;
     const speech = this.speak(() =>
@@ -213,7 +227,17 @@ export class PatientCall {
     if (end.kind === 'timer_expired') await this.sayGoodbye();
     // Closing commits what is still in flight (the reply being spoken, as interrupted, and the
     // student's last words), so it comes before the flush.
-    await this.session.close().catch((err) => this.logger.error({ err }, 'closing the agent session failed'));
+    const closed = this.session.close().then(
+      () => true,
+      (err) => {
+        this.logger.error({ err }, 'closing the agent session failed');
+        return true;
+      },
+    );
+    const closeTimeoutMs = this.deps.sessionCloseTimeoutMs ?? SESSION_CLOSE_TIMEOUT_MS;
+    if (!(await Promise.race([closed, timeLimit(closeTimeoutMs).then(() => false)]))) {
+      this.logger.error({ timeout_ms: closeTimeoutMs }, 'closing the agent session is taking too long; going on');
+    }
     await this.recorder.flush();
     this.recorder.stop();
     await Promise.race([clock, timeLimit(CLOCK_CLOSE_TIMEOUT_MS)]);

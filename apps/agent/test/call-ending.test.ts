@@ -1,9 +1,11 @@
+import { voice } from '@livekit/agents';
 import { endSession, loadTranscript, sessions } from '@sp/db';
 import { createTestDatabase } from '@sp/db/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { eventually, sleep, startTestJob } from './support/patient-harness.js';
 import { gradingJobs, newSession, sessionRow } from './support/session-rows.js';
+import { fakeLLM } from './support/text-mode.js';
 
 const test = await createTestDatabase();
 
@@ -134,5 +136,66 @@ describe('a student who comes and goes while the call starts', () => {
     expect(fake.shutdowns).toEqual([]);
     expect((await loadTranscript(test.db, session.id)).map((t) => t.role)).toEqual(['assistant']);
     expect(await call.shutdown('test over')).toMatchObject({ kind: 'shutdown' });
+  });
+});
+
+/** An agent session whose close never finishes, as with a model or TTS that stalls. */
+class StalledClose extends voice.AgentSession {
+  override close(): Promise<void> {
+    return new Promise(() => {});
+  }
+  /** The framework's own close, to clean up after the test. */
+  reallyClose(): Promise<void> {
+    return super.close();
+  }
+}
+
+/** An agent session whose speech never plays out: its playout fails (an audio output that broke). */
+class BrokenPlayout extends voice.AgentSession {
+  override say(): voice.SpeechHandle {
+    return { waitForPlayout: () => Promise.reject(new Error('audio output failed')) } as unknown as voice.SpeechHandle;
+  }
+}
+
+describe('the wind-down when the framework misbehaves', () => {
+  it('goes on without an agent session whose close hangs: the clock segment closes and the call finishes', async () => {
+    const session = await newSession(test.db);
+    let stalled: StalledClose | undefined;
+    const { call } = await startTestJob(test.db, session, {
+      heartbeatMs: 200,
+      sessionCloseTimeoutMs: 300,
+      startSession: async (agent) => {
+        stalled = new StalledClose({ llm: fakeLLM([]) });
+        await stalled.start({ agent });
+        return stalled;
+      },
+    });
+    await sleep(300);
+
+    const outcome = await Promise.race([call.shutdown('worker draining'), sleep(5_000).then(() => 'stuck')]);
+
+    expect(outcome).toEqual({ kind: 'shutdown', reason: 'worker draining' });
+    expect(await sessionRow(test.db, session.id)).toMatchObject({ status: 'active', connectedSince: null });
+    await stalled?.reallyClose();
+  });
+
+  it('winds the call down before a start that fails after the call exists is reported', async () => {
+    const session = await newSession(test.db);
+    const started = startTestJob(test.db, session, {
+      heartbeatMs: 200,
+      startSession: async (agent) => {
+        const broken = new BrokenPlayout({ llm: fakeLLM([]) });
+        await broken.start({ agent });
+        return broken;
+      },
+    });
+
+    await expect(started).rejects.toThrow('audio output failed');
+
+    // Wound down already: the job may close its database now. No segment open, no heartbeat after.
+    const after = await sessionRow(test.db, session.id);
+    expect(after).toMatchObject({ status: 'active', connectedSince: null });
+    await sleep(600);
+    expect(await sessionRow(test.db, session.id)).toEqual(after);
   });
 });

@@ -56,6 +56,7 @@ export interface TestJobOptions {
   recorder?: RecorderOptions;
   endRetry?: PatientJobDeps['endRetry'];
   goodbyeTimeoutMs?: number;
+  sessionCloseTimeoutMs?: number;
   /** Builds and starts the agent session (default: a text-mode session driven by `llm`/`responses`). */
   startSession?: (agent: PatientAgent) => Promise<voice.AgentSession>;
 }
@@ -86,6 +87,7 @@ export async function startTestJob(db: Database, session: Session, options: Test
     },
     recorder: { retryMs: 20, maxRetryMs: 200, ...options.recorder },
     goodbyeTimeoutMs: options.goodbyeTimeoutMs ?? 5_000,
+    sessionCloseTimeoutMs: options.sessionCloseTimeoutMs,
     endRetry: options.endRetry,
     startSession: (agent) => {
       options.onSessionStart?.(fake);

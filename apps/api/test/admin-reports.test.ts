@@ -30,6 +30,10 @@ describe('GET /v1/admin/reports', () => {
     ids.ben = (await gradedSession(test, { userId: 'ben', score: 92.5, endTime: day(10), contentId: otherCase.id })).id;
     ids.cem = (await gradedSession(test, { userId: 'cem', score: null, status: 'failed', endTime: day(12) })).id;
     ids.otherCase = otherCase.id;
+    await test.db.db
+      .update(gradeReports)
+      .set({ integrityFlags: [{ turn: 3, reason: 'addresses the grader or an AI instead of the patient' }] })
+      .where(eq(gradeReports.sessionId, ids.ben));
     // Another tenant's report never shows.
     const elsewhere = await insertTenant(test.db.db);
     const theirCase = await insertCaseStudy(test.db.db, elsewhere.id);
@@ -60,6 +64,14 @@ describe('GET /v1/admin/reports', () => {
     // Whole days: from the start of the 5th to the end of the 10th (UTC).
     expect(sessionIds((await listReports('?from=2026-01-05&to=2026-01-10')).body)).toEqual([ids.ben, ids.ana2]);
     expect(sessionIds((await listReports('?to=2026-01-01')).body)).toEqual([ids.ana1]);
+  });
+
+  it('finds the reports an instructor should review: those with integrity flags', async () => {
+    const flagged = await listReports('?needs_review=true');
+    expect(sessionIds(flagged.body)).toEqual([ids.ben]);
+    expect(flagged.body.data[0]).toMatchObject({ needs_review: true, integrity_flags: [{ turn: 3 }] });
+    expect(sessionIds((await listReports('?needs_review=false')).body)).toEqual([ids.cem, ids.ana2, ids.ana1]);
+    expect((await listReports('?needs_review=maybe')).status).toBe(422);
   });
 
   it('pages with skip and limit', async () => {

@@ -1,6 +1,6 @@
 /** How the API reads reports: one session's (with who may see it), and the tenant's, filtered and paged. */
 import { caseStudies, type Database, type GradeReport, gradeReports, sessions } from '@sp/db';
-import { and, count, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, lte, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { gradeReportSchema, type ReportStatus, reportView } from './report.js';
 
@@ -44,6 +44,8 @@ export interface ReportFilters {
   minScore?: number;
   maxScore?: number;
   status?: ReportStatus;
+  /** Reports with integrity flags (true) or without (false). */
+  needsReview?: boolean;
   skip: number;
   limit: number;
 }
@@ -69,6 +71,11 @@ export async function listReports(db: Database, tenantId: string, f: ReportFilte
     f.minScore === undefined ? undefined : gte(gradeReports.score, f.minScore),
     f.maxScore === undefined ? undefined : lte(gradeReports.score, f.maxScore),
     f.status ? eq(gradeReports.status, f.status) : undefined,
+    f.needsReview === undefined
+      ? undefined
+      : f.needsReview
+        ? sql`jsonb_array_length(${gradeReports.integrityFlags}) > 0`
+        : sql`jsonb_array_length(${gradeReports.integrityFlags}) = 0`,
   ];
   const where = and(...conditions);
   const [rows, [{ total } = { total: 0 }]] = await Promise.all([

@@ -34,6 +34,11 @@ const listReportsQuerySchema = z
     min_score: score.optional(),
     max_score: score.optional(),
     status: reportStatusSchema.optional(),
+    needs_review: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional()
+      .meta({ description: 'Only reports with (true) or without (false) integrity flags, which need a review' }),
     skip: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
     limit: z.coerce.number().int().min(1).max(100).default(20),
   })
@@ -114,6 +119,7 @@ export function adminRoutes({ db, config }: Services) {
         minScore: q.min_score,
         maxScore: q.max_score,
         status: q.status,
+        needsReview: q.needs_review,
         skip: q.skip,
         limit: q.limit,
       });

@@ -23,6 +23,7 @@ import { liveKitWebhookRoutes } from './routes/livekit-webhook.js';
 import { reportRoutes } from './routes/reports.js';
 import { sessionMessageRoutes } from './routes/session-messages.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { usageRoutes } from './routes/usage.js';
 import { textInputRule } from './text-input.js';
 import { DEFAULT_WEB_DIST_DIR, isBuiltWebApp, serveWebApp } from './web-app.js';
 
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): App {
   app.route('/v1/sessions', sessionMessageRoutes(services));
   app.route('/v1/mind', chatRoutes(services));
   app.route('/v1/admin', adminRoutes(services));
+  app.route('/v1/usage', usageRoutes(services));
 
   // The web app's demo sign-in: never in production, and only where the API signs its own tokens.
   if (services.config.NODE_ENV !== 'production' && services.config.JWT_SECRET) {

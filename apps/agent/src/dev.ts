@@ -3,10 +3,10 @@
  * server answers at LIVEKIT_URL and a model endpoint is configured; otherwise
  * says in one line what is missing and exits 0, leaving the rest of the stack running.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '@sp/db';
 import { type AgentConfig, agentConfigSchema, livekitHttpUrl } from './config.js';
+import { relayStopSignal, spawnWorker } from './worker-process.js';
 
 const say = (line: string) => console.log(`[agent] ${line}`);
 
@@ -34,13 +34,6 @@ if (!config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) {
   process.exit(0);
 }
 
-const worker = spawn(
-  process.execPath,
-  ['--import', 'tsx', fileURLToPath(new URL('./main.ts', import.meta.url)), 'dev'],
-  {
-    stdio: 'inherit',
-    env: process.env,
-  },
-);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => worker.kill(signal));
+const worker = spawnWorker(fileURLToPath(new URL('./main.ts', import.meta.url)), ['dev']);
+relayStopSignal(worker);
 worker.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

@@ -110,3 +110,27 @@ describe('the worker commands', () => {
     }
   });
 });
+
+describe('Ctrl-C under `pnpm dev`', () => {
+  it("reaches the worker exactly once, whether from the terminal's process group or the launcher's SIGTERM", async () => {
+    // The parent runs as a terminal's foreground group would: its own group, which Ctrl-C signals as a whole.
+    const parent = spawn(process.execPath, ['--import', 'tsx', 'apps/agent/test/fixtures/relay-parent.ts'], {
+      cwd: root,
+      detached: true,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    });
+    let stdout = '';
+    parent.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => parent.on('exit', resolve));
+    expect(await eventuallyOutcome(() => (stdout.includes('ready') ? 'ready' : null))).toBe('ready');
+
+    // The terminal's Ctrl-C to the whole group, then scripts/dev.ts stopping its apps with SIGTERM.
+    process.kill(-(parent.pid ?? 0), 'SIGINT');
+    parent.kill('SIGTERM');
+
+    expect(await exited).toBe(0);
+    expect(lines(stdout)).toEqual(['ready', 'SIGINT']);
+  });
+});

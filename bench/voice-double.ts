@@ -13,6 +13,7 @@ interface DoubleConfig {
   llmTtftMs: number;
   ttsTtfbMs: number;
   speechMsPerChar: number;
+  speechRealtimeFactor: number;
 }
 
 const config = JSON.parse(process.env.VOICE_DOUBLE ?? '{}') as DoubleConfig;
@@ -21,6 +22,7 @@ const server = await startOpenAIServer({
     transcriptionLatencyMs: config.sttMs,
     speechTtfbMs: config.ttsTtfbMs,
     speechMsPerChar: config.speechMsPerChar,
+    speechRealtimeFactor: config.speechRealtimeFactor,
   },
 });
 const utterances: { text: string; used: boolean }[] = [];

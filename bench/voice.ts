@@ -1,6 +1,6 @@
 /**
  * `pnpm bench:voice [--turns 30] [--barge-ins 5] [--stt-ms 250] [--llm-ms 350] [--tts-ms 200]
- *   [--vad-silence-ms N] [--min-delay-ms N] [--min-interruption-ms N]`
+ *   [--vad-silence-ms N] [--min-delay-ms N] [--min-interruption-ms N] [--tts-pace 0]`
  *
  * One voice call on real audio, as the audio tests run it (apps/agent/test/support/voice-harness.ts):
  * espeak-ng speech into the real AgentSession with our patient, Silero VAD, LiveKit's OpenAI
@@ -42,6 +42,8 @@ const { values } = parseArgs({
     'vad-silence-ms': { type: 'string' },
     'min-delay-ms': { type: 'string' },
     'min-interruption-ms': { type: 'string' },
+    // How fast the fake TTS streams its audio after the first byte, as a multiple of real time (0: all at once).
+    'tts-pace': { type: 'string', default: '0' },
     quiet: { type: 'boolean', default: false },
   },
 });
@@ -92,7 +94,14 @@ const CUT_IN = 'Sorry to stop you there';
 // The fake providers, in their own process.
 const double = fork(new URL('./voice-double.ts', import.meta.url), {
   execArgv: ['--import', 'tsx'],
-  env: { ...process.env, VOICE_DOUBLE: JSON.stringify({ ...latency, speechMsPerChar: MS_PER_CHAR }) },
+  env: {
+    ...process.env,
+    VOICE_DOUBLE: JSON.stringify({
+      ...latency,
+      speechMsPerChar: MS_PER_CHAR,
+      speechRealtimeFactor: Number(values['tts-pace']),
+    }),
+  },
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
 const ask = <T>(message: object): Promise<T> =>
@@ -241,6 +250,7 @@ try {
     `AGENT_VAD_MIN_SILENCE_MS ${values['vad-silence-ms'] ?? 'default'}`,
     `AGENT_ENDPOINTING_MIN_DELAY_MS ${values['min-delay-ms'] ?? 'default'}`,
     `AGENT_INTERRUPTION_MIN_MS ${values['min-interruption-ms'] ?? 'default'}`,
+    `TTS pace ${values['tts-pace'] === '0' ? 'all at once' : `${values['tts-pace']}x real time`}`,
   ].join(', ');
   console.log(
     `\nbench:voice  ${TURNS} turns, ${BARGE_INS} barge-ins; providers STT ${latency.sttMs} + LLM ${latency.llmTtftMs} + TTS ${latency.ttsTtfbMs} = ${providersMs} ms`,

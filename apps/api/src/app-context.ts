@@ -1,4 +1,5 @@
 /** What middleware puts on the Hono context for handlers: the caller and a logger about the request. */
+import type { RequestIdVariables } from 'hono/request-id';
 import type { Logger } from 'pino';
 
 export const roles = ['student', 'instructor', 'admin'] as const;
@@ -11,7 +12,7 @@ export interface Caller {
 }
 
 export type AppEnv = {
-  Variables: {
+  Variables: RequestIdVariables & {
     auth: Caller;
     log: Logger;
   };

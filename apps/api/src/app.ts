@@ -3,15 +3,17 @@
  * bearer-token check, with the OpenAPI document generated from the routes'
  * zod contracts. Build it with `createApp(deps)`; `main.ts` serves it.
  */
-import { randomUUID } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
+import { MESSAGE_BODY_MAX } from '@sp/core';
 import { sql } from 'drizzle-orm';
 import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
 import { pino } from 'pino';
 import type { AppEnv } from './app-context.js';
 import { authenticate, tenantDirectory, tokenVerifier } from './auth.js';
 import { BackgroundWork } from './background-work.js';
+import { crossOrigin } from './cors.js';
 import type { AppDeps, Services } from './deps.js';
 import { onError, onNotFound, payloadTooLarge, validationHook } from './errors.js';
 import { BEARER } from './openapi.js';
@@ -24,10 +26,20 @@ import { reportRoutes } from './routes/reports.js';
 import { sessionMessageRoutes } from './routes/session-messages.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { usageRoutes } from './routes/usage.js';
+import { referencePage, securityHeaders } from './secure-headers.js';
 import { textInputRule } from './text-input.js';
 import { DEFAULT_WEB_DIST_DIR, isBuiltWebApp, serveWebApp } from './web-app.js';
 
 export type App = OpenAPIHono<AppEnv>;
+
+/**
+ * Bodies of the typed turns, bounded by what their contract allows: 8000 characters of at most 3 UTF-8
+ * bytes each (a UTF-16 unit never takes more), plus the JSON around them (and the chat's page context).
+ */
+export const TEXT_TURN_MAX_BODY_BYTES = MESSAGE_BODY_MAX * 3 + 1024;
+export const CHAT_MAX_BODY_BYTES = MESSAGE_BODY_MAX * 3 + 8 * 1024;
+/** A request id a client sends is kept when it is this short and only `A-Za-z0-9_-=`; otherwise a fresh one. */
+export const REQUEST_ID_MAX_LENGTH = 64;
 
 export function createApp(deps: AppDeps): App {
   const services: Services = {
@@ -40,7 +52,9 @@ export function createApp(deps: AppDeps): App {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.onError(onError);
   app.notFound(onNotFound);
+  app.use('*', requestId({ limitLength: REQUEST_ID_MAX_LENGTH }));
   app.use('*', requestLog(services));
+  app.use('*', securityHeaders({ liveKitUrl: services.config.LIVEKIT_PUBLIC_URL ?? services.config.LIVEKIT_URL }));
 
   app.get('/healthz', async (c) => {
     await services.db.execute(sql`select 1`);
@@ -56,10 +70,19 @@ export function createApp(deps: AppDeps): App {
     openapi: '3.0.3',
     info: { title: 'Standardized Patient API', version: '1.0.0' },
   });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Standardized Patient API' }));
+  app.get('/docs', referencePage(Scalar({ url: '/openapi.json', pageTitle: 'Standardized Patient API' })));
 
   // The oversized rest of the body is never read: the answer closes the connection, so a pooled client opens a
   // fresh one for its next request rather than writing to a socket that is going away.
+  app.use(
+    '/v1/*',
+    crossOrigin({ origins: services.config.CORS_ORIGINS, maxAgeSeconds: services.config.CORS_MAX_AGE_SECONDS }),
+  );
+  app.use(
+    '/v1/sessions/:session_id/messages',
+    bodyLimit({ maxSize: TEXT_TURN_MAX_BODY_BYTES, onError: payloadTooLarge }),
+  );
+  app.use('/v1/mind/chat', bodyLimit({ maxSize: CHAT_MAX_BODY_BYTES, onError: payloadTooLarge }));
   app.use('/v1/*', bodyLimit({ maxSize: services.config.MAX_BODY_BYTES, onError: payloadTooLarge }));
   // Signed by LiveKit, not by a bearer token: mounted before the token check, which it never reaches.
   app.route('/v1/webhooks', liveKitWebhookRoutes(services));
@@ -88,7 +111,7 @@ export function createApp(deps: AppDeps): App {
 function requestLog({ logger }: Services) {
   return async (c: import('hono').Context<AppEnv>, next: () => Promise<void>) => {
     const started = performance.now();
-    c.set('log', logger.child({ req_id: c.req.header('x-request-id') ?? randomUUID() }));
+    c.set('log', logger.child({ req_id: c.var.requestId }));
     await next();
     c.var.log.info(
       { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },

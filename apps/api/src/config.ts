@@ -118,6 +118,31 @@ export const apiConfigSchema = z
       .min(1024)
       .default(64 * 1024)
       .describe('largest request body the API reads, in bytes'),
+    /** Browser origins (a university portal) allowed to call the API across origins; the served web app needs none. */
+    CORS_ORIGINS: z
+      .preprocess(
+        (v) =>
+          typeof v === 'string'
+            ? v
+                .split(',')
+                .map((o) => o.trim())
+                .filter(Boolean)
+            : v,
+        z.array(z.string().refine(isOrigin, 'each entry must be an origin such as https://portal.example.edu')),
+      )
+      .default([])
+      .meta({
+        shownDefault: '',
+        description:
+          'comma-separated browser origins (`https://portal.example.edu`) allowed to call the API from their pages (CORS, without credentials); empty: none',
+      }),
+    CORS_MAX_AGE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(86_400)
+      .default(600)
+      .describe('how long a browser may cache a CORS preflight answer, in seconds'),
     /** Study-assistant turns a student may have answered per day; `unlimited` for no quota. */
     CHAT_DAILY_QUOTA: z
       .union([z.literal('unlimited').transform(() => null), z.coerce.number().int().min(0).max(1_000_000)])
@@ -196,6 +221,16 @@ export const apiConfigSchema = z
     return { ...c, JWT_SECRET: c.JWT_SECRET ?? (c.JWKS_URL ? undefined : DEV_JWT_SECRET) };
   });
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
+
+/** `scheme://host[:port]` and nothing more: what a browser sends in `Origin`. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return /^https?:$/.test(url.protocol) && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 function isTimeZone(name: string): boolean {
   try {

@@ -3,11 +3,13 @@
  * violation found by axe-core (injected into the page; @axe-core/playwright
  * needs Node 22), and no sideways scrolling on a 375 px wide phone screen.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 
-const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+// Evaluated rather than added as a script tag: the content security policy refuses inline scripts.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 interface AxeViolation {
   id: string;
@@ -17,7 +19,7 @@ interface AxeViolation {
 }
 
 export async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axeSource });
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     // biome-ignore lint/suspicious/noExplicitAny: axe is injected at run time
     const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
@@ -28,8 +30,24 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-/** Runs both checks on the page as it stands, then puts the viewport back. */
+/**
+ * Records every content-security-policy violation a page reports, from before its first script
+ * (`recordCspViolations` is added as an init script of the browser context by `openPage`).
+ */
+export function recordCspViolations() {
+  const seen: string[] = [];
+  (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
+  document.addEventListener('securitypolicyviolation', (e) => {
+    seen.push(`${e.effectiveDirective} refused ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+  });
+}
+
+export const cspViolations = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? ['not recorded']);
+
+/** Runs the checks on the page as it stands (no policy violation, accessibility, phone width), then puts the viewport back. */
 export async function checkPage(page: Page, name: string) {
+  expect(await cspViolations(page), `content security policy on ${name}`).toEqual([]);
   expect(await seriousViolations(page), `accessibility of ${name}`).toEqual([]);
   const viewport = page.viewportSize();
   await page.setViewportSize({ width: 375, height: 740 });

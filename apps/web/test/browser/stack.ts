@@ -19,6 +19,7 @@ import { startFakeLiveKit } from '@sp/testkit';
 import { pino } from 'pino';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll } from 'vitest';
+import { recordCspViolations } from './page-checks.js';
 // The API is started in-process, as its own tests do.
 import { createApp } from '../../../api/src/app.js';
 import { BackgroundWork } from '../../../api/src/background-work.js';
@@ -142,6 +143,7 @@ export async function openPage(browser: Browser, stack: Stack, path = '/', optio
     baseURL: stack.url,
     viewport: { width: options.width ?? 1100, height: 800 },
   });
+  await context.addInitScript(recordCspViolations);
   const page = await context.newPage();
   await page.goto(path);
   return { context, page };

@@ -89,7 +89,7 @@ export function securityHeaders(options: { liveKitUrl: string }): MiddlewareHand
 }
 
 /** The reference page with the policy its own HTML needs (the page does not change while the API runs). */
-export function referencePage(render: (c: Context, next: Next) => Promise<Response | undefined | void> | Response) {
+export function referencePage(render: MiddlewareHandler) {
   let policy: string | undefined;
   return async (c: Context, next: Next) => {
     const res = (await render(c, next)) ?? c.res;

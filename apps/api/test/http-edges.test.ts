@@ -4,7 +4,7 @@
  * reference-page answers, the typed turns' tighter body limits, and a client's
  * request id kept only when it is short and plain.
  */
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MESSAGE_BODY_MAX } from '@sp/core';

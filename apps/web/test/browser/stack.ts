@@ -19,13 +19,13 @@ import { startFakeLiveKit } from '@sp/testkit';
 import { pino } from 'pino';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll } from 'vitest';
-import { recordCspViolations } from './page-checks.js';
 // The API is started in-process, as its own tests do.
 import { createApp } from '../../../api/src/app.js';
 import { BackgroundWork } from '../../../api/src/background-work.js';
 import { apiConfig, DEV_JWT_SECRET } from '../../../api/src/config.js';
 import { signDevToken } from '../../../api/src/dev-token.js';
 import { liveKitRooms } from '../../../api/src/livekit.js';
+import { recordCspViolations } from './page-checks.js';
 
 const webRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** Screenshots land here (git-ignored), for people to look at. */

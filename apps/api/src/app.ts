@@ -72,12 +72,13 @@ export function createApp(deps: AppDeps): App {
   });
   app.get('/docs', referencePage(Scalar({ url: '/openapi.json', pageTitle: 'Standardized Patient API' })));
 
-  // The oversized rest of the body is never read: the answer closes the connection, so a pooled client opens a
-  // fresh one for its next request rather than writing to a socket that is going away.
+  // Other origins' pages (CORS_ORIGINS) may call; a preflight is answered before any token check.
   app.use(
     '/v1/*',
     crossOrigin({ origins: services.config.CORS_ORIGINS, maxAgeSeconds: services.config.CORS_MAX_AGE_SECONDS }),
   );
+  // The oversized rest of the body is never read: the answer closes the connection, so a pooled client opens a
+  // fresh one for its next request rather than writing to a socket that is going away.
   app.use(
     '/v1/sessions/:session_id/messages',
     bodyLimit({ maxSize: TEXT_TURN_MAX_BODY_BYTES, onError: payloadTooLarge }),

@@ -183,7 +183,7 @@ describe('POST /v1/admin/sessions/{id}/regrade', () => {
         .where(eq(gradeReports.sessionId, session.id));
       return session;
     };
-    const live = await stuck('ivy', 'running', '1 minute');
+    const live = await stuck('ivy', 'running', '10 seconds');
     const deadRunning = await stuck('jon', 'running', '1 hour');
     const deadPending = await stuck('kim', 'pending', '1 hour');
 

@@ -56,18 +56,28 @@ export const gradingConfigSchema = modelConfigSchema.extend({
     ),
   /**
    * A running report's lease. Its consumer renews it every third of this; one
-   * not renewed this long (its consumer died) may be taken over by a retry or
-   * a regrade. It is also a job's time limit, and the queue's expiry is set to
-   * twice it (pg-boss caps expiry below 24 h).
+   * not renewed this long (its consumer died) is graded again: every consumer
+   * looks for such reports every half lease and enqueues a job that takes it
+   * over. A regrade also respects it.
    */
   GRADING_LEASE_SECONDS: z.coerce
     .number()
     .int()
-    .min(10)
+    .min(1)
+    .max(3_600)
+    .default(60)
+    .describe(
+      "a grading job's lease on its report, in seconds: renewed every third of it while grading; a dead consumer's report is taken over by another consumer once it runs out (within about one and a half leases)",
+    ),
+  /** The longest one grading job may run; past it the report is handed back to the queue for a retry. */
+  GRADING_TIME_LIMIT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
     .max(36_000)
     .default(900)
     .describe(
-      "a grading job's lease on its report, in seconds: renewed every third of it while grading; a dead consumer's report is taken over once it runs out (the queue's expiry is two leases and a minute)",
+      'the longest one grading job may run, in seconds; past it the report is handed back for a retry (the queue expires a job a lease and a minute after this)',
     ),
 });
 export type GradingConfig = z.infer<typeof gradingConfigSchema>;
@@ -79,9 +89,11 @@ export function gradingConfig(values: Record<string, string | undefined> = {}): 
 
 /**
  * How long pg-boss lets a job stay active before it hands it to another
- * consumer: a job works at most one lease and renews as it goes, so after two
- * leases (and a minute of slack for pg-boss's monitor) a job still active
- * belongs to a consumer that died, and its report's lease has run out.
+ * consumer: a live job gives up at its time limit, so a job still active a
+ * lease and a minute after that belongs to a consumer that died. (Its report
+ * was taken over long before, by the lease sweep: the redelivered job then
+ * finds it done.)
  */
-export const queueExpirySeconds = (config: Pick<GradingConfig, 'GRADING_LEASE_SECONDS'>) =>
-  2 * config.GRADING_LEASE_SECONDS + 60;
+export const queueExpirySeconds = (
+  config: Pick<GradingConfig, 'GRADING_LEASE_SECONDS' | 'GRADING_TIME_LIMIT_SECONDS'>,
+) => config.GRADING_TIME_LIMIT_SECONDS + config.GRADING_LEASE_SECONDS + 60;

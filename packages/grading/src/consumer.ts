@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { type GradingConfig, queueExpirySeconds } from './config.js';
 import { ConsumerStopping, runGradingJob } from './grading-job.js';
+import { reportsWithLapsedLease } from './report-store.js';
 
 export interface GradingConsumerDeps {
   db: Database;
@@ -163,6 +164,22 @@ export async function startGradingConsumer(deps: GradingConsumerDeps): Promise<G
     );
   }
 
+  // A consumer that died holding a report stops renewing its lease: every half lease, each such report gets a
+  // new job, which takes it over (pg-boss would hand the dead job on only after its expiry, many minutes later).
+  const leaseSweep = setInterval(
+    () => {
+      void takeOverLapsedReports().catch((error) => logger.warn({ err: error }, 'lease sweep failed'));
+    },
+    Math.max(1, config.GRADING_LEASE_SECONDS / 2) * 1000,
+  );
+  leaseSweep.unref();
+  async function takeOverLapsedReports() {
+    for (const sessionId of await reportsWithLapsedLease(deps.db, config.GRADING_LEASE_SECONDS)) {
+      logger.warn({ session_id: sessionId }, 'report lease ran out (its consumer died): grading it again');
+      await enqueueGrading(deps.db, sessionId);
+    }
+  }
+
   /** Resolves once no job is being handled, or after `ms`. */
   async function jobsSettled(ms: number) {
     const deadline = Date.now() + ms;
@@ -172,6 +189,7 @@ export async function startGradingConsumer(deps: GradingConsumerDeps): Promise<G
   }
 
   async function stopNow(timeoutMs: number) {
+    clearInterval(leaseSweep);
     await boss.offWork(GRADING_QUEUE);
     await jobsSettled(timeoutMs);
     if (running.size) {

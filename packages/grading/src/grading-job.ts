@@ -81,10 +81,10 @@ export async function runGradingJob(deps: GradingJobDeps, sessionId: string, que
   }
   log = log.child({ tenant_id: claim.tenantId });
 
-  // One abort for both ways a job is cut short: its time limit (a lease) and its consumer stopping.
+  // One abort for both ways a job is cut short: its time limit and its consumer stopping.
   const leaseMs = config.GRADING_LEASE_SECONDS * 1000;
   const cut = new AbortController();
-  const overTime = setTimeout(() => cut.abort(new TimeLimitExceeded()), leaseMs);
+  const overTime = setTimeout(() => cut.abort(new TimeLimitExceeded()), config.GRADING_TIME_LIMIT_SECONDS * 1000);
   const stopping = () => cut.abort(queue.signal?.reason);
   queue.signal?.addEventListener('abort', stopping, { once: true });
   if (queue.signal?.aborted) stopping();
@@ -103,7 +103,7 @@ export async function runGradingJob(deps: GradingJobDeps, sessionId: string, que
     }
     const message =
       cut.signal.reason instanceof TimeLimitExceeded
-        ? `grading took longer than its lease (${config.GRADING_LEASE_SECONDS} s)`
+        ? `grading took longer than its time limit (${config.GRADING_TIME_LIMIT_SECONDS} s)`
         : describeCrash(error);
     log.error({ err: error, last_try: queue.lastTry }, 'grading job crashed; the queue will retry it');
     await releaseReport(db, sessionId, message, queue.lastTry).catch((e) =>

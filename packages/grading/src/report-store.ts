@@ -5,7 +5,16 @@
  * `grade_report_done` (delivered on commit) so waiting readers wake at once.
  * One round trip per change keeps the per-job overhead small next to the model call.
  */
-import { caseStudies, type Database, enqueueGrading, gradeReports, sessionMessages, sessions } from '@sp/db';
+import {
+  caseStudies,
+  type Database,
+  enqueueGrading,
+  GRADING_QUEUE,
+  gradeReports,
+  QUEUE_SCHEMA,
+  sessionMessages,
+  sessions,
+} from '@sp/db';
 import { and, asc, eq, lt, or, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { GradeOutcome } from './grade-session.js';
@@ -71,6 +80,24 @@ export async function recordAttempt(db: Database, sessionId: string): Promise<vo
     .update(gradeReports)
     .set({ attempts: sql`${gradeReports.attempts} + 1`, updatedAt: sql`now()` })
     .where(and(eq(gradeReports.sessionId, sessionId), eq(gradeReports.status, 'running')));
+}
+
+/**
+ * Running reports whose holder stopped renewing the lease (its consumer died)
+ * and that no queued job will pick up: each needs a new grading job, which
+ * takes the report over. The dead consumer's own job stays active in the
+ * queue until it expires, and then finds the report done.
+ */
+export async function reportsWithLapsedLease(db: Database, leaseSeconds: number): Promise<string[]> {
+  const rows = await db.execute<{ session_id: string }>(sql`
+    select r.session_id from ${gradeReports} r
+    where r.status = 'running' and r.updated_at < now() - make_interval(secs => ${leaseSeconds})
+      and not exists (
+        select 1 from ${sql.identifier(QUEUE_SCHEMA)}.job j
+        where j.name = ${GRADING_QUEUE} and j.state in ('created', 'retry') and j.data->>'sessionId' = r.session_id::text
+      )
+    limit 100`);
+  return rows.map((r) => r.session_id);
 }
 
 /** Tells other consumers the running report's holder is alive. */

@@ -6,7 +6,7 @@
  */
 import { connect, type Database, type DbHandle, endSession, enqueueGrading } from '@sp/db';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { type GradingConfig, startGradingConsumer } from '../src/index.js';
+import { claimReport, type GradingConfig, startGradingConsumer } from '../src/index.js';
 import {
   endedSession,
   gradingStatusOf,
@@ -75,6 +75,32 @@ describe('a consumer stopping mid-grading', () => {
     expect((await jobsOf(test, session.id))[0]?.retryCount).toBe(1);
     await consumerB.stop();
   });
+});
+
+describe('a consumer that dies mid-grading', () => {
+  it('has its report taken over by another consumer once the lease runs out, not at the queue expiry', async () => {
+    const lease = 3;
+    const config: GradingConfig = { ...test.config, GRADING_LEASE_SECONDS: lease, GRADING_TIME_LIMIT_SECONDS: 600 };
+    test.server.onChat(() => ({ json: validAnswer(rubric) }));
+    const session = await endedSession(test);
+    // What a consumer killed mid-grading leaves: its job active in the queue, the report running, never renewed.
+    await test.db.sql`update pgboss.job set state = 'active', started_on = now()
+      where name = 'grading' and data->>'sessionId' = ${session.id}`;
+    expect(await claimReport(test.db.db, session.id, lease)).toMatchObject({ outcome: 'claimed' });
+    const diedAt = Date.now();
+
+    await startConsumer(config);
+    const report = await terminalReport(test, session.id);
+    const takeover = (Date.now() - diedAt) / 1000;
+    console.log(`dead grading consumer: report completed ${takeover.toFixed(2)} s after it died (lease ${lease} s)`);
+
+    expect(report).toMatchObject({ status: 'completed', error: null });
+    expect(takeover).toBeGreaterThanOrEqual(lease);
+    // The lease, the sweep (every half lease), an idle consumer's poll and the grading itself.
+    expect(takeover).toBeLessThan(lease * 1.5 + 2);
+    // The dead consumer's job is still active in the queue: the takeover did not wait for its expiry.
+    expect((await jobsOf(test, session.id)).map((j) => j.state)).toContain('active');
+  }, 40_000);
 });
 
 describe('two jobs of one session at the same time', () => {
@@ -148,7 +174,7 @@ describe('a job that crashes', () => {
 
 describe('the lease', () => {
   it('is renewed while a slow model call runs; a job outlasting it hands the report back; the queue expires after two', async () => {
-    const shortLease: GradingConfig = { ...test.config, GRADING_LEASE_SECONDS: 10 };
+    const shortLease: GradingConfig = { ...test.config, GRADING_LEASE_SECONDS: 10, GRADING_TIME_LIMIT_SECONDS: 10 };
     const consumer = await startConsumer(shortLease);
     slowModel(25_000);
     const session = await endedSession(test);
@@ -177,7 +203,7 @@ describe('the lease', () => {
         { timeout: 12_000, interval: 50 },
       )
       .toEqual({ report: 'pending', job: 'retry' });
-    expect((await reportOf(test, session.id))?.error).toMatch(/longer than its lease \(10 s\)/);
+    expect((await reportOf(test, session.id))?.error).toMatch(/longer than its time limit \(10 s\)/);
 
     await consumer.stop();
     await test.db.sql`delete from pgboss.job where data->>'sessionId' = ${session.id}`;

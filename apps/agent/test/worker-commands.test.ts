@@ -131,6 +131,7 @@ describe('Ctrl-C under `pnpm dev`', () => {
     parent.kill('SIGTERM');
 
     expect(await exited).toBe(0);
-    expect(lines(stdout)).toEqual(['ready', 'SIGINT']);
+    // Exactly one stop signal: whichever of the two the parent handled first.
+    expect(lines(stdout)).toEqual(['ready', expect.stringMatching(/^SIG(INT|TERM)$/)]);
   });
 });

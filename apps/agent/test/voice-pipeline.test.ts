@@ -1,6 +1,7 @@
+import { OPENAI_TTS_VOICES } from '@sp/core';
 import { describe, expect, it } from 'vitest';
 import { agentConfig } from '../src/config.js';
-import { pipelineOptions, roomSessionOptions } from '../src/voice-pipeline.js';
+import { pipelineOptions, roomSessionOptions, TTS_VOICES } from '../src/voice-pipeline.js';
 
 const config = agentConfig({
   OPENAI_API_KEY: 'sk-test',
@@ -61,5 +62,11 @@ describe('how the agent session joins the room', () => {
     expect(roomSessionOptions(agentConfig(), 'x').record).toBe(false);
     expect(roomSessionOptions(agentConfig({ AGENT_CLOUD_RECORDING: 'true' }), 'x').record).toBe(true);
     expect(() => agentConfig({ AGENT_CLOUD_RECORDING: 'yes' })).toThrow(/AGENT_CLOUD_RECORDING/);
+  });
+});
+
+describe('the voices GET /v1/voices lists on OpenAI', () => {
+  it("are exactly the plugin's voices", () => {
+    expect([...TTS_VOICES].sort()).toEqual([...OPENAI_TTS_VOICES].sort());
   });
 });

@@ -27,6 +27,7 @@ import { sessionMessageRoutes } from './routes/session-messages.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { usageRoutes } from './routes/usage.js';
 import { referencePage, securityHeaders } from './secure-headers.js';
+import { voiceRoutes } from './routes/voices.js';
 import { textInputRule } from './text-input.js';
 import { DEFAULT_WEB_DIST_DIR, isBuiltWebApp, serveWebApp } from './web-app.js';
 
@@ -97,6 +98,7 @@ export function createApp(deps: AppDeps): App {
   app.route('/v1/mind', chatRoutes(services));
   app.route('/v1/admin', adminRoutes(services));
   app.route('/v1/usage', usageRoutes(services));
+  app.route('/v1/voices', voiceRoutes(services));
 
   // The web app's demo sign-in: never in production, and only where the API signs its own tokens.
   if (services.config.NODE_ENV !== 'production' && services.config.JWT_SECRET) {

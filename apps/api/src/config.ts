@@ -1,6 +1,7 @@
 /** The API's settings, read once at start; a bad value stops the process with one line naming it. */
 import { SESSION_DEFAULTS, TEXT_CHANNEL_DEFAULTS } from '@sp/core';
 import { gradingConfigSchema } from '@sp/grading';
+import { modelConfigSchema } from '@sp/models';
 import { z } from 'zod';
 import { ROOM_EMPTY_TIMEOUT_SECONDS } from './livekit.js';
 
@@ -186,6 +187,8 @@ export const apiConfigSchema = z
       ),
     /** The grading consumers' lease, which a regrade respects (defined, and documented, with the grading settings). */
     ...gradingConfigSchema.pick({ GRADING_LEASE_SECONDS: true }).shape,
+    /** The text-to-speech provider GET /v1/voices describes (defined, and documented, with the model settings). */
+    ...modelConfigSchema.pick({ OPENAI_BASE_URL: true, TTS_VOICES: true }).shape,
     /** The built web app the API serves at `/` (default: apps/web/dist); nothing is served when it has no index.html. */
     WEB_DIST_DIR: optionalString.meta({
       shownDefault: 'apps/web/dist',

@@ -7,3 +7,4 @@ export * from './session-rules.js';
 export * from './text-channel.js';
 export * from './text-input.js';
 export * from './transcript-figures.js';
+export * from './voices.js';

@@ -19,6 +19,11 @@ export const modelConfigSchema = z.object({
     .describe(
       'any OpenAI-compatible server (unset: OpenAI itself); grading, the text patient, the study assistant and the worker use it',
     ),
+  TTS_VOICES: z
+    .preprocess(blankIsUnset, z.string().max(2000).optional())
+    .describe(
+      "comma-separated voices the text-to-speech server offers (GET /v1/voices; a case naming another is refused at seeding); unset: OpenAI's voices, or any name with `OPENAI_BASE_URL`",
+    ),
   GRADING_MODEL: z.string().min(1).default('gpt-4o-mini').describe('model that grades reports'),
   CHAT_MODEL: z.string().min(1).default('gpt-4o-mini').describe('model of the study assistant'),
   /** The patient on a session's text channel (the voice worker has its own AGENT_LLM_MODEL). */

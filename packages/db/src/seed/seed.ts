@@ -4,7 +4,7 @@
  * nothing. `pnpm db:seed` restores rows that exist to the shipped content;
  * `pnpm dev` only adds the missing ones, keeping what instructors edited.
  */
-import { caseStudyContentSchema } from '@sp/core';
+import { caseStudyContentSchema, unknownVoiceProblem, type VoiceCatalog, voiceCatalog } from '@sp/core';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { caseStudies, tenants, users } from '../schema.js';
@@ -25,9 +25,18 @@ export const DEMO_USERS = [
 export interface SeedOptions {
   /** Restore existing demo rows to the shipped content (true, `db:seed`), or leave them as they are (false, `pnpm dev`). */
   overwrite?: boolean;
+  /** The voices cases may name (`voiceCatalog`); a case naming another is refused. Default: OpenAI's. */
+  voices?: VoiceCatalog;
 }
 
-export async function seedDemo(db: Database, { overwrite = true }: SeedOptions = {}) {
+export async function seedDemo(db: Database, { overwrite = true, voices = voiceCatalog({}) }: SeedOptions = {}) {
+  // Cases are validated before anything is written: a voice the provider lacks is refused here, not at run time.
+  const contents = seedCaseStudies.map((raw) => {
+    const content = caseStudyContentSchema.parse(raw);
+    const problem = unknownVoiceProblem(content.persona.voice, voices);
+    if (problem) throw new Error(`case study ${content.slug}: ${problem}`);
+    return content;
+  });
   return db.transaction(async (tx) => {
     const tenantRow = tx.insert(tenants).values(DEMO_TENANT);
     await (overwrite
@@ -46,7 +55,6 @@ export async function seedDemo(db: Database, { overwrite = true }: SeedOptions =
     const userIds: string[] = DEMO_USERS.map((u) => u.id);
     const seededUsers = await tx.select().from(users).where(inArray(users.id, userIds));
 
-    const contents = seedCaseStudies.map((raw) => caseStudyContentSchema.parse(raw));
     for (const content of contents) {
       const caseRow = tx.insert(caseStudies).values({ ...content, tenantId: tenant.id });
       await (overwrite

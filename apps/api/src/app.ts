@@ -26,8 +26,8 @@ import { reportRoutes } from './routes/reports.js';
 import { sessionMessageRoutes } from './routes/session-messages.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { usageRoutes } from './routes/usage.js';
-import { referencePage, securityHeaders } from './secure-headers.js';
 import { voiceRoutes } from './routes/voices.js';
+import { referencePage, securityHeaders } from './secure-headers.js';
 import { textInputRule } from './text-input.js';
 import { DEFAULT_WEB_DIST_DIR, isBuiltWebApp, serveWebApp } from './web-app.js';
 

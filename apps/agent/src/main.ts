@@ -14,6 +14,7 @@ import type { PatientAgent } from './agent.js';
 import { type AgentConfig, agentConfigSchema, frameworkLogLevel, livekitHttpUrl } from './config.js';
 import { type PatientJob, startPatientJob } from './patient-job.js';
 import { LiveKitStudentRoom, type Student } from './student-room.js';
+import { reportTtsSampleRate } from './tts-check.js';
 import { turnHandling, vadOptions } from './turn-handling.js';
 import { type PipelineOptions, pipelineOptions, roomSessionOptions } from './voice-pipeline.js';
 
@@ -104,6 +105,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const config = parseConfig(agentConfigSchema);
   await prepareDatabase(process.argv[2]);
   process.env.LOG_LEVEL = frameworkLogLevel(config.LOG_LEVEL);
+  if (process.argv[2] === 'start' || process.argv[2] === 'dev') {
+    // Once per worker, in the background: a TTS answering another rate than 24 kHz is said at once.
+    void reportTtsSampleRate(config, pino({ level: config.LOG_LEVEL, base: { service: 'agent' } }));
+  }
   cli.runApp(
     new ServerOptions({
       agent: fileURLToPath(import.meta.url),

@@ -18,6 +18,7 @@ import type { AppDeps, Services } from './deps.js';
 import { onError, onNotFound, payloadTooLarge, validationHook } from './errors.js';
 import { BEARER } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
+import { adminSessionRoutes } from './routes/admin-sessions.js';
 import { caseStudyRoutes } from './routes/case-studies.js';
 import { chatRoutes } from './routes/chat.js';
 import { devSignInRoutes } from './routes/dev-sign-in.js';
@@ -97,6 +98,7 @@ export function createApp(deps: AppDeps): App {
   app.route('/v1/sessions', sessionMessageRoutes(services));
   app.route('/v1/mind', chatRoutes(services));
   app.route('/v1/admin', adminRoutes(services));
+  app.route('/v1/admin', adminSessionRoutes(services));
   app.route('/v1/usage', usageRoutes(services));
   app.route('/v1/voices', voiceRoutes(services));
 

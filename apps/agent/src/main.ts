@@ -13,6 +13,7 @@ import { type Logger, pino } from 'pino';
 import type { PatientAgent } from './agent.js';
 import { type AgentConfig, agentConfigSchema, frameworkLogLevel, livekitHttpUrl } from './config.js';
 import { type PatientJob, startPatientJob } from './patient-job.js';
+import { StreamingOpenAITTS } from './streaming-tts.js';
 import { LiveKitStudentRoom, type Student } from './student-room.js';
 import { reportTtsSampleRate } from './tts-check.js';
 import { turnHandling, vadOptions } from './turn-handling.js';
@@ -27,8 +28,9 @@ export function voiceSession(config: AgentConfig, options: PipelineOptions, vad:
     stt: new openai.STT(options.stt),
     // The patient's mind: the compiled persona plus the conversation so far.
     llm: new openai.LLM(options.llm),
-    // The patient's voice: the case study's choice, else the configured default.
-    tts: new openai.TTS(options.tts),
+    // The patient's voice: the case study's choice, else the configured default; played as it
+    // downloads (the plugin's TTS waits for each sentence's whole audio, see streaming-tts.ts).
+    tts: new StreamingOpenAITTS(options.tts),
     // When the student's turn ends: VAD endpointing unless the cloud turn detector is opted into.
     turnHandling: turnHandling(config),
   });

@@ -145,16 +145,12 @@ export class VoiceRig {
     return session;
   };
 
-  /**
-   * How much of the double's audio for `text` reaches the speaker: the framework
-   * sends a reply to the TTS a sentence at a time, and the OpenAI plugin drops the
-   * last partial 100 ms frame of each answer (it never flushes its AudioByteStream).
-   */
+  /** How long the double's audio for `text` lasts (the framework sends a reply to the TTS a sentence at a time). */
   playableMs(text: string): number {
     if (!('audio' in this.server)) throw new Error('playableMs needs the double in this process');
     const parts = this.server.audio.speeches.filter((s) => text.includes(s.input));
     if (parts.length === 0) throw new Error(`no speech was requested for ${JSON.stringify(text)}`);
-    return parts.reduce((sum, s) => sum + Math.floor(s.durationMs / 100) * 100, 0);
+    return parts.reduce((sum, s) => sum + s.durationMs, 0);
   }
 
   async close(): Promise<void> {

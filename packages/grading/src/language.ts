@@ -81,7 +81,9 @@ const ASKING_START =
 const CONFIRMATION_END =
   /\b(right|yeah|yes|no|correct|i bet|i am sure|i suppose|i take it|i imagine|i guess|i presume|surely|is not it|is it|are not you|do not you|does not it|did not you|have not you|has not he|has not she|was not it|were not you|is not he|is not she|are you|have you|do you|did you|aren't you)\W*$/i;
 const ASSUMPTION_START =
-  /^(and |so |but |well |anyway |now )*(i am assuming|i assume|i expect|i imagine|i suppose|i guess|i presume|i know|i take it|presumably|obviously|clearly|i am sure|i bet|i think you|you probably|i will assume)\b/i;
+  /^(and |so |but |well |anyway |now )*(i am assuming|i assume|i expect|i imagine|i suppose|i guess|i presume|i know|i take it|presumably|obviously|clearly|i am sure|i bet|i think you|you probably|you are probably|he is probably|she is probably|it is probably|i will assume)\b/i;
+/** An assumption put at the end: "He has had Calpol, presumably." */
+const ASSUMPTION_END = /\b(presumably|i presume|i assume|i expect|no doubt)\W*$/i;
 
 /** Advice and instructions ("Don't worry...", "Try to sleep more.") are statements unless they end with a question mark. */
 const INSTRUCTION_START = /^(and |so |but |well |okay |ok )*(do not|never|please|try|let us|make sure|remember)\b/i;
@@ -89,6 +91,7 @@ const INSTRUCTION_START = /^(and |so |but |well |okay |ok )*(do not|never|please
 function classify(text: string, tokens: Token[]): SentenceKind {
   const plain = text.trim();
   if (ASSUMPTION_START.test(plain)) return 'assumption';
+  if (ASSUMPTION_END.test(plain) && !plain.endsWith('?')) return 'assumption';
   if (INSTRUCTION_START.test(plain) && !plain.endsWith('?')) return 'statement';
   const commas = (plain.match(/[,;:]/g) ?? []).length;
   const asks = plain.endsWith('?') || ASKING_START.test(plain) || CONFIRMATION_END.test(plain.replace(/[.!]+$/, ''));

@@ -23,13 +23,13 @@ const inputFor = (slug: string, student: string[]): GradingInput => ({
 const itemOf = (input: GradingInput, id: string) => gradeHeuristically(input).items.find((i) => i.item_id === id)!;
 
 describe('agreement with the labelled set (regression bar)', () => {
-  // The bar is the figure reached (docs/grading.md): 96.8 % overall and on every case.
-  it('agrees with the labels on at least 96.5 % of items overall and 96 % on every case', () => {
+  // The bar is the figure reached (docs/grading.md): 98.9 % overall, at least 98 % on every case.
+  it('agrees with the labels on at least 98.5 % of items overall and 97.5 % on every case', () => {
     const { byCase, overall } = agreementByCase(graded);
     expect(overall.items).toBeGreaterThanOrEqual(39 * 12);
-    expect(overall.exact).toBeGreaterThanOrEqual(0.965);
-    for (const a of byCase.values()) expect(a.exact).toBeGreaterThanOrEqual(0.96);
-    expect(overall.kappa).toBeGreaterThan(0.93);
+    expect(overall.exact).toBeGreaterThanOrEqual(0.985);
+    for (const a of byCase.values()) expect(a.exact).toBeGreaterThanOrEqual(0.975);
+    expect(overall.kappa).toBeGreaterThan(0.96);
   });
 
   it('agrees with the second held-out batch at least as well as on its only measurement (84.7 %)', () => {

@@ -450,6 +450,7 @@ export const acuteChestPain: CaseStudyContentInput = {
             'show me where',
             'in the middle',
             'which part',
+            'whereabouts',
           ],
         },
         {

@@ -394,7 +394,20 @@ export const fatiguePolyuria: CaseStudyContentInput = {
         {
           id: 'frequency',
           label: 'passing urine more often',
-          cues: ['passing urine', 'pass urine', 'urinate', 'toilet', 'loo', 'waterworks', 'wee', 'pee', 'weeing'],
+          cues: [
+            'passing urine',
+            'pass urine',
+            'urinate',
+            'toilet',
+            'loo',
+            'waterworks',
+            'wee',
+            'pee',
+            'weeing',
+            'passing more urine',
+            'pass more urine',
+            'urine',
+          ],
         },
         {
           id: 'nocturia',

@@ -16,6 +16,7 @@ import { BackgroundWork } from './background-work.js';
 import { crossOrigin } from './cors.js';
 import type { AppDeps, Services } from './deps.js';
 import { onError, onNotFound, payloadTooLarge, validationHook } from './errors.js';
+import { mcpEndpoint } from './mcp/mcp-endpoint.js';
 import { BEARER } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminSessionRoutes } from './routes/admin-sessions.js';
@@ -89,7 +90,8 @@ export function createApp(deps: AppDeps): App {
   app.use('/v1/*', bodyLimit({ maxSize: services.config.MAX_BODY_BYTES, onError: payloadTooLarge }));
   // Signed by LiveKit, not by a bearer token: mounted before the token check, which it never reaches.
   app.route('/v1/webhooks', liveKitWebhookRoutes(services));
-  app.use('/v1/*', authenticate(tokenVerifier(services.config), tenantDirectory(services.db)));
+  const bearer = authenticate(tokenVerifier(services.config), tenantDirectory(services.db));
+  app.use('/v1/*', bearer);
   app.use('/v1/*', textInputRule());
   // Resources, one router each.
   app.route('/v1/sessions', sessionRoutes(services));
@@ -101,6 +103,17 @@ export function createApp(deps: AppDeps): App {
   app.route('/v1/admin', adminSessionRoutes(services));
   app.route('/v1/usage', usageRoutes(services));
   app.route('/v1/voices', voiceRoutes(services));
+
+  // AI assistants (MCP): the same routes as tools, behind the same token check (docs/mcp.md).
+  app.use('/mcp', bodyLimit({ maxSize: services.config.MAX_BODY_BYTES, onError: payloadTooLarge }));
+  app.use('/mcp', bearer);
+  app.post('/mcp', mcpEndpoint(app));
+  app.on(['GET', 'DELETE'], '/mcp', (c) =>
+    c.json(
+      { jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this server is stateless' }, id: null },
+      405,
+    ),
+  );
 
   // The web app's demo sign-in: never in production, and only where the API signs its own tokens.
   if (services.config.NODE_ENV !== 'production' && services.config.JWT_SECRET) {

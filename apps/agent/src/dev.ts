@@ -1,7 +1,7 @@
 /**
  * What `pnpm dev` runs for the worker: starts it (`main.ts dev`) when a LiveKit
  * server answers at LIVEKIT_URL and a model endpoint is configured; otherwise
- * says in one line what is missing and exits 0, leaving the rest of the stack running.
+ * says in one line everything that is missing and exits 0, leaving the rest of the stack running.
  */
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '@sp/db';
@@ -21,16 +21,16 @@ async function livekitReachable(config: AgentConfig): Promise<boolean> {
 }
 
 const config = parseConfig(agentConfigSchema);
-if (!(await livekitReachable(config))) {
-  say(
-    `no LiveKit server at ${config.LIVEKIT_URL}; worker not started (run \`livekit-server --dev\`, or set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET to your LiveKit Cloud project)`,
+// Everything missing at once, so one restart is enough.
+const missing: string[] = [];
+if (!(await livekitReachable(config)))
+  missing.push(
+    `no LiveKit server at ${config.LIVEKIT_URL} (run \`livekit-server --dev\`, or set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET to your LiveKit Cloud project)`,
   );
-  process.exit(0);
-}
-if (!config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) {
-  say(
-    'no model endpoint configured; worker not started (set OPENAI_API_KEY, and OPENAI_BASE_URL for any other OpenAI-compatible server)',
-  );
+if (!config.OPENAI_API_KEY && !config.OPENAI_BASE_URL)
+  missing.push('no model endpoint (set OPENAI_API_KEY, or OPENAI_BASE_URL for any other OpenAI-compatible server)');
+if (missing.length > 0) {
+  say(`worker not started: ${missing.join('; ')}`);
   process.exit(0);
 }
 

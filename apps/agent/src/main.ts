@@ -7,7 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { cli, defineAgent, type JobContext, type JobProcess, ServerOptions, type VAD, voice } from '@livekit/agents';
 import * as openai from '@livekit/agents-plugin-openai';
 import * as silero from '@livekit/agents-plugin-silero';
-import { type CaseStudy, connect, databaseConfigSchema, migrateDatabase, openDatabase, parseConfig } from '@sp/db';
+import {
+  type CaseStudy,
+  connect,
+  databaseConfigSchema,
+  migrateDatabase,
+  openDatabaseOrExit,
+  parseConfig,
+} from '@sp/db';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { type Logger, pino } from 'pino';
 import type { PatientAgent } from './agent.js';
@@ -98,7 +105,7 @@ async function prepareDatabase(command: string | undefined): Promise<void> {
     process.exit(1);
   }
   if (command !== 'dev' && command !== 'connect' && command !== 'console') return;
-  const database = await openDatabase(config, (line) => console.log(`[agent] ${line}`));
+  const database = await openDatabaseOrExit(config, (line) => console.log(`[agent] ${line}`));
   await migrateDatabase(database.url);
   process.env.DATABASE_URL = database.url;
 }

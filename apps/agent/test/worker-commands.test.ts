@@ -10,7 +10,7 @@ function run(entry: string, args: string[], env: Record<string, string>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ENV_FILE: '', ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -53,16 +53,36 @@ async function eventuallyOutcome(check: () => string | null): Promise<string> {
 const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
 
 describe('the worker commands', () => {
-  it('`pnpm dev` without a LiveKit server: says so in one line and exits 0', async () => {
+  it('`pnpm dev` with neither a LiveKit server nor a model: names both in one line and exits 0', async () => {
     const livekitUrl = `ws://127.0.0.1:${await closedPort()}`;
 
     const { code, stdout, stderr } = await run('apps/agent/src/dev.ts', [], { LIVEKIT_URL: livekitUrl });
 
     expect(code).toBe(0);
     expect(lines(stdout)).toEqual([
-      expect.stringMatching(new RegExp(`^\\[agent\\] no LiveKit server at ${livekitUrl}`)),
+      expect.stringMatching(
+        new RegExp(
+          `^\\[agent\\] worker not started: no LiveKit server at ${livekitUrl} \\(.*\\); no model endpoint \\(set OPENAI_API_KEY.*\\)$`,
+        ),
+      ),
     ]);
     expect(stderr).toBe('');
+  });
+
+  it('`pnpm dev` with a model but no LiveKit server: names only what is missing', async () => {
+    const livekitUrl = `ws://127.0.0.1:${await closedPort()}`;
+
+    const { code, stdout } = await run('apps/agent/src/dev.ts', [], {
+      LIVEKIT_URL: livekitUrl,
+      OPENAI_API_KEY: 'sk-test',
+    });
+
+    expect(code).toBe(0);
+    expect(lines(stdout)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^\\[agent\\] worker not started: no LiveKit server at ${livekitUrl} \\([^;]*\\)$`),
+      ),
+    ]);
   });
 
   it('`start` without DATABASE_URL: names it in one line and exits 1, starting no database', async () => {

@@ -4,7 +4,7 @@
  * API then. Run alone it opens (and migrates) the embedded PostgreSQL the
  * same way the API does.
  */
-import { connect, databaseConfigSchema, migrateDatabase, openDatabase, parseConfig, stopOnSignal } from '@sp/db';
+import { connect, databaseConfigSchema, migrateDatabase, openDatabaseOrExit, parseConfig, stopOnSignal } from '@sp/db';
 import { gradingConfigSchema, startGradingConsumer } from '@sp/grading';
 import { pino } from 'pino';
 import { z } from 'zod';
@@ -16,7 +16,7 @@ const databaseConfig = parseConfig(databaseConfigSchema);
 const config = parseConfig(gradingConfigSchema);
 const logger = pino({ level: LOG_LEVEL, base: { service: 'jobs' } });
 
-const database = await openDatabase(databaseConfig, (line) => logger.info(line));
+const database = await openDatabaseOrExit(databaseConfig, (line) => logger.info(line));
 if (database.embedded) await migrateDatabase(database.url);
 // Each worker holds at most one connection at a time; a few more serve pg-boss's own upkeep.
 const handle = connect(database.url, { max: config.GRADING_CONCURRENCY + 4, applicationName: 'jobs' });

@@ -3,7 +3,7 @@
  * opens (and migrates) the embedded PostgreSQL the same way the db commands do.
  */
 import { serve } from '@hono/node-server';
-import { databaseConfigSchema, migrateDatabase, openDatabase, parseConfig, stopOnSignal } from '@sp/db';
+import { databaseConfigSchema, migrateDatabase, openDatabaseOrExit, parseConfig, stopOnSignal } from '@sp/db';
 import { gradingConfigSchema, startGradingConsumer, startPendingSweep } from '@sp/grading';
 import { describeProvider, modelProvider } from '@sp/models';
 import { pino } from 'pino';
@@ -20,7 +20,7 @@ const databaseConfig = parseConfig(databaseConfigSchema);
 const gradingConfig = parseConfig(gradingConfigSchema);
 const logger = pino({ level: config.LOG_LEVEL, base: { service: 'api' } });
 
-const database = await openDatabase(databaseConfig, (line) => logger.info(line));
+const database = await openDatabaseOrExit(databaseConfig, (line) => logger.info(line));
 if (database.embedded) await migrateDatabase(database.url);
 const handle = apiDatabase(database.url, config);
 const models = modelProvider(gradingConfig);
@@ -46,6 +46,18 @@ const pendingSweep = await startPendingSweep({
 const server = serve({ fetch: app.fetch, port: config.PORT }, ({ port }) => {
   const web = isBuiltWebApp(config.WEB_DIST_DIR ?? DEFAULT_WEB_DIST_DIR) ? `http://localhost:${port}/` : null;
   logger.info({ port, docs: `http://localhost:${port}/docs`, web }, 'api listening');
+});
+server.once('error', async (error: NodeJS.ErrnoException) => {
+  console.error(
+    error.code === 'EADDRINUSE'
+      ? `port ${config.PORT} is taken by another program; set PORT to a free port`
+      : `the API could not listen on port ${config.PORT}: ${error.message}`,
+  );
+  await pendingSweep.stop();
+  await grading?.stop();
+  await handle.close();
+  await database.stop();
+  process.exit(1);
 });
 
 liveKitUnreachableReason(config).then((reason) => {

@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { loadProcessEnvFile } from './env-file.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The checkout this code runs from: its `.data/` holds the embedded server's data by default. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export const databaseConfigSchema = z.object({
   DATABASE_URL: z
@@ -19,10 +20,10 @@ export const databaseConfigSchema = z.object({
     .max(65535)
     .default(5433)
     .describe('port of the embedded server (loopback only)'),
-  EMBEDDED_POSTGRES_DIR: z.string().min(1).default(`${REPO_ROOT}.data/postgres`).meta({
+  EMBEDDED_POSTGRES_DIR: z.string().min(1).optional().meta({
     shownDefault: '.data/postgres',
     description:
-      'data folder of the embedded server; relative to the repository root by default (as root the server runs as a `postgres` system user, which must be able to reach it)',
+      "data folder of the embedded server, the checkout's own (`.data/postgres` under the repository root); as root, when the `postgres` user that runs the server cannot reach the checkout, a folder of this checkout's own under /var/tmp/standardized-patient/data",
   }),
   EMBEDDED_POSTGRES_DB: z
     .string()

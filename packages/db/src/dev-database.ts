@@ -1,31 +1,83 @@
 /**
  * The database for `pnpm dev` and the db:* commands: DATABASE_URL when set,
- * else an embedded PostgreSQL whose data lives in a git-ignored folder.
+ * else this checkout's embedded PostgreSQL, whose data folder is its identity:
+ * a server on the port that belongs to another folder is never used.
  */
+import { createHash } from 'node:crypto';
+import { realpath, stat } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { join, resolve } from 'node:path';
 import postgres from 'postgres';
-import type { DatabaseConfig } from './database-config.js';
+import { type DatabaseConfig, REPO_ROOT } from './database-config.js';
 import { embeddedUrl, startEmbeddedPostgres, withDatabase } from './embedded.js';
+import { canPass, ensureServerUser, runningAsRoot, SERVER_USER } from './embedded-data-dir.js';
+import { PROGRAM_CACHE_ROOT } from './embedded-programs.js';
 
 export interface OpenDatabase {
   url: string;
   embedded: boolean;
+  /** Settles with one line if the embedded server this process started exits without being asked; else never. */
+  unexpectedExit: Promise<string>;
   stop(): Promise<void>;
 }
 
+const never = new Promise<string>(() => {});
+
 export async function openDatabase(config: DatabaseConfig, log: (line: string) => void): Promise<OpenDatabase> {
-  if (config.DATABASE_URL) return { url: config.DATABASE_URL, embedded: false, stop: async () => {} };
-  const running = await reachableEmbedded(config.EMBEDDED_POSTGRES_PORT);
-  if (running)
-    return { url: await ensureDatabase(running, config.EMBEDDED_POSTGRES_DB), embedded: true, stop: async () => {} };
+  if (config.DATABASE_URL)
+    return { url: config.DATABASE_URL, embedded: false, unexpectedExit: never, stop: async () => {} };
+  const port = config.EMBEDDED_POSTGRES_PORT;
+  const dataDir = await embeddedDataDir(config, log);
+  const running = await reachableEmbedded(port);
+  if (running) {
+    const theirs = await dataDirectoryOf(running);
+    if (!(await sameFolder(theirs, dataDir)))
+      throw new Error(
+        `port ${port} is taken by the embedded PostgreSQL of another checkout (data in ${theirs}); set EMBEDDED_POSTGRES_PORT to a free port for this one`,
+      );
+    return {
+      url: await ensureDatabase(running, config.EMBEDDED_POSTGRES_DB),
+      embedded: true,
+      unexpectedExit: never,
+      stop: async () => {},
+    };
+  }
+  if (await portTaken(port))
+    throw new Error(
+      `port ${port} is taken by another program (not this checkout's PostgreSQL); set EMBEDDED_POSTGRES_PORT to a free port`,
+    );
+  log(`DATABASE_URL is unset: starting embedded PostgreSQL on 127.0.0.1:${port} (data in ${dataDir})`);
+  const server = await startEmbeddedPostgres({ dataDir, port, persistent: true });
+  try {
+    const url = await ensureDatabase(server.url, config.EMBEDDED_POSTGRES_DB);
+    return { url, embedded: true, unexpectedExit: server.unexpectedExit, stop: server.stop };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/**
+ * EMBEDDED_POSTGRES_DIR, else the checkout's `.data/postgres`; as root, when the server's user cannot
+ * reach the checkout (a mode-700 /root), a folder of this checkout's own where it can.
+ */
+export async function embeddedDataDir(config: DatabaseConfig, log: (line: string) => void): Promise<string> {
+  if (config.EMBEDDED_POSTGRES_DIR) return resolve(config.EMBEDDED_POSTGRES_DIR);
+  const inCheckout = join(REPO_ROOT, '.data', 'postgres');
+  if (!runningAsRoot()) return inCheckout;
+  const identity = await ensureServerUser();
+  let reachable = true;
+  for (let dir = resolve(REPO_ROOT); ; dir = resolve(dir, '..')) {
+    if (!canPass(await stat(dir), identity)) reachable = false;
+    if (dir === resolve(dir, '..')) break;
+  }
+  if (reachable) return inCheckout;
+  const id = createHash('sha256').update(resolve(REPO_ROOT)).digest('hex').slice(0, 12);
+  const outside = join(PROGRAM_CACHE_ROOT, 'data', id, 'postgres');
   log(
-    `DATABASE_URL is unset: starting embedded PostgreSQL on 127.0.0.1:${config.EMBEDDED_POSTGRES_PORT} (data in ${config.EMBEDDED_POSTGRES_DIR})`,
+    `this checkout is out of reach of the "${SERVER_USER}" user that runs PostgreSQL as root: its data lives in ${outside} (EMBEDDED_POSTGRES_DIR chooses another folder)`,
   );
-  const server = await startEmbeddedPostgres({
-    dataDir: config.EMBEDDED_POSTGRES_DIR,
-    port: config.EMBEDDED_POSTGRES_PORT,
-    persistent: true,
-  });
-  return { url: await ensureDatabase(server.url, config.EMBEDDED_POSTGRES_DB), embedded: true, stop: server.stop };
+  return outside;
 }
 
 /** For commands: opens the database, or stops the process with one line saying why it cannot. */
@@ -50,6 +102,38 @@ async function reachableEmbedded(port: number): Promise<string | null> {
   } finally {
     await probe.end({ timeout: 1 });
   }
+}
+
+async function dataDirectoryOf(url: string): Promise<string> {
+  const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ data_directory: string }[]>`select current_setting('data_directory') as data_directory`;
+    return row?.data_directory ?? '';
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+async function sameFolder(a: string, b: string): Promise<boolean> {
+  const real = (path: string) => realpath(path).catch(() => resolve(path));
+  return (await real(a)) === (await real(b));
+}
+
+/** Whether something accepts connections on 127.0.0.1:port. */
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.setTimeout(1_000);
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
 }
 
 async function ensureDatabase(serverUrl: string, name: string): Promise<string> {

@@ -35,6 +35,34 @@ export async function serverIdentity(): Promise<ServerIdentity> {
   }
 }
 
+/** As root: the server's user, created (as a system user without a login) when it does not exist yet. */
+export async function ensureServerUser(): Promise<ServerIdentity> {
+  const known = await serverIdentity();
+  if (known.uid !== null) return known;
+  try {
+    await run('groupadd', ['--system', SERVER_USER]).catch((error) => {
+      if (!String(error?.stderr).includes('already exists')) throw error;
+    });
+    await run('useradd', [
+      '--system',
+      '--gid',
+      SERVER_USER,
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      SERVER_USER,
+    ]);
+  } catch (error) {
+    const reason = String((error as { stderr?: string }).stderr ?? (error as Error).message)
+      .trim()
+      .split('\n')[0];
+    throw new Error(
+      `PostgreSQL cannot run as root and the "${SERVER_USER}" user could not be created (${reason}); create it (useradd --system ${SERVER_USER}) or set DATABASE_URL`,
+    );
+  }
+  return serverIdentity();
+}
+
 /**
  * Creates `dataDir` and its missing parents. As root, opens the parents created
  * here to the server's user and checks that it can pass through every other one.
@@ -69,7 +97,7 @@ function createdBetween(firstCreated: string, target: string): string[] {
 }
 
 /** Whether the server's user may pass through (search) a folder, by its owner, group and mode bits. */
-function canPass(info: { uid: number; gid: number; mode: number }, identity: ServerIdentity): boolean {
+export function canPass(info: { uid: number; gid: number; mode: number }, identity: ServerIdentity): boolean {
   if (info.uid === identity.uid) return (info.mode & 0o100) !== 0;
   if (identity.gids.includes(info.gid)) return (info.mode & 0o010) !== 0;
   return (info.mode & 0o001) !== 0;

@@ -34,6 +34,8 @@ export interface RunningPostgres {
   port: number;
   /** The postmaster's process id. */
   pid: number;
+  /** Settles with one line saying what happened if the server exits without being asked to; never otherwise. */
+  unexpectedExit: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export interface SupervisorOptions {
 export type SupervisorMessage =
   | { type: 'log'; line: string }
   | { type: 'ready'; pid: number }
+  | { type: 'exited'; message: string }
   | { type: 'failed'; message: string; cause?: { message: string; stack?: string } };
 
 const USER = 'postgres';
@@ -82,13 +85,23 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
   supervisor.on('message', (message: SupervisorMessage) => message.type === 'log' && log(message.line));
   const pid = await ready(supervisor);
   let stopped: Promise<void> | null = null;
-  supervisor.once('exit', (code, signal) => {
-    if (!stopped) log(`embedded PostgreSQL stopped on its own (supervisor ${signal ?? `exit code ${code}`})`);
+  const unexpectedExit = new Promise<string>((resolve) => {
+    let reported: string | null = null;
+    supervisor.on('message', (message: SupervisorMessage) => {
+      if (message.type === 'exited') reported = message.message;
+    });
+    supervisor.once('exit', (code, signal) => {
+      if (stopped) return;
+      const line = reported ?? `embedded PostgreSQL stopped on its own (supervisor ${signal ?? `exit code ${code}`})`;
+      log(line);
+      resolve(line);
+    });
   });
   return {
     url: embeddedUrl(options.port),
     port: options.port,
     pid,
+    unexpectedExit,
     stop() {
       stopped ??= stopSupervisor(supervisor);
       return stopped;

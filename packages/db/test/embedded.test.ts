@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, startEmbeddedPostgres, temporaryDataRoot } from '../src/embedded.js';
+import { cachedPrograms, installedPrograms, manifest } from '../src/embedded-programs.js';
 import { processAlive } from '../src/testing/fixtures.js';
 
 const asRoot = process.getuid?.() === 0;
@@ -136,5 +137,56 @@ describe('embedded PostgreSQL launcher', () => {
     expect(await modeOf(existing)).toBe(0o711);
     for (const made of ['made', 'made/by', 'made/by/launcher']) expect(await modeOf(join(existing, made))).toBe(0o755);
     expect((await stat(dataDir)).uid).not.toBe(0);
+  });
+
+  it('says in one line why initdb failed, and leaves no password file behind', async () => {
+    const dataDir = join(await scratch(), 'data');
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(join(dataDir, 'not-a-cluster'), 'something else lives here');
+    const tmp = await scratch();
+    const previousTmp = process.env.TMPDIR;
+    process.env.TMPDIR = tmp; // the supervisor inherits it: its temp files go there
+    try {
+      const start = startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: true });
+      const error = await start.catch((e: Error) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toMatch(
+        /^embedded PostgreSQL \(port \d+, data in .*\) could not be initialised: [^\n]*initdb: error: directory "[^"]+" exists but is not empty[^\n]*$/,
+      );
+    } finally {
+      if (previousTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previousTmp;
+    }
+    expect((await readdir(tmp)).filter((name) => !/^tsx-\d+$/.test(name))).toEqual([]);
+  });
+});
+
+describe.runIf(asRoot)('the program cache (as root)', () => {
+  it('copies the programs once, world-readable, and copies them again when a file no longer matches', async () => {
+    const cacheRoot = join(await scratch(), 'cache');
+    const installed = await installedPrograms();
+
+    const first = await cachedPrograms(installed, cacheRoot);
+    expect(first.postgres).toBe(join(cacheRoot, `postgres-${installed.version}`, 'bin', 'postgres'));
+    expect((await stat(first.postgres)).mode & 0o777).toBe(0o755);
+    expect(await manifest(first.dir)).toBe(await manifest(installed.dir));
+
+    const copiedAt = (await stat(first.postgres)).mtimeMs;
+    const again = await cachedPrograms(installed, cacheRoot);
+    expect((await stat(again.postgres)).mtimeMs).toBe(copiedAt);
+
+    await writeFile(first.initdb, 'tampered');
+    const repaired = await cachedPrograms(installed, cacheRoot);
+    expect((await stat(repaired.initdb)).size).toBe((await stat(installed.initdb)).size);
+  });
+
+  it('refuses a cache folder that someone other than root could write to', async () => {
+    const cacheRoot = join(await scratch(), 'open-cache');
+    await mkdir(cacheRoot);
+    await chmod(cacheRoot, 0o777);
+
+    await expect(cachedPrograms(await installedPrograms(), cacheRoot)).rejects.toThrow(
+      `${cacheRoot} must belong to root and be writable by nobody else`,
+    );
   });
 });

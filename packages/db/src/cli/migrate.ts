@@ -1,12 +1,9 @@
-import { databaseConfigSchema, parseConfig } from '../database-config.js';
-import { openDatabaseOrExit } from '../dev-database.js';
+/** `pnpm db:migrate`: applies the migrations and installs the job queue (safe to run twice). */
 import { migrateDatabase } from '../migrate.js';
+import { databaseCommand } from './database-command.js';
 
-const config = parseConfig(databaseConfigSchema);
-const database = await openDatabaseOrExit(config, console.log);
-try {
+await databaseCommand('db:migrate', async (database) => {
   await migrateDatabase(database.url);
   console.log('migrations applied');
-} finally {
-  await database.stop();
-}
+  return 0;
+});

@@ -3,8 +3,7 @@
  * through the driver, so it needs no psql, and prints the rows as an aligned table.
  */
 import postgres from 'postgres';
-import { databaseConfigSchema, parseConfig } from '../database-config.js';
-import { openDatabaseOrExit } from '../dev-database.js';
+import { databaseCommand } from './database-command.js';
 
 const query = process.argv.slice(2).join(' ').trim();
 if (!query) {
@@ -12,20 +11,23 @@ if (!query) {
   process.exit(1);
 }
 
-const database = await openDatabaseOrExit(parseConfig(databaseConfigSchema), console.error);
-const sql = postgres(database.url, { max: 1, onnotice: () => {} });
-let status = 0;
-try {
-  const rows = await sql.unsafe(query);
-  console.log(formatTable(rows.columns?.map((column) => column.name) ?? [], rows));
-} catch (error) {
-  console.error(`query failed: ${error instanceof Error ? error.message : String(error)}`);
-  status = 1;
-} finally {
-  await sql.end({ timeout: 5 });
-  await database.stop();
-}
-process.exit(status);
+await databaseCommand(
+  'db:sql',
+  async (database) => {
+    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      const rows = await sql.unsafe(query);
+      console.log(formatTable(rows.columns?.map((column) => column.name) ?? [], rows));
+      return 0;
+    } catch (error) {
+      console.error(`query failed: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  },
+  console.error,
+);
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';

@@ -48,7 +48,12 @@ export default async function setup(project: TestProject) {
     project.provide('pgTemplate', template);
   } catch (error) {
     await teardown();
-    throw error;
+    // One line that says what failed and what to do, instead of a stack trace and a run with no tests.
+    const server = process.env.DATABASE_URL ? 'the PostgreSQL at DATABASE_URL' : 'the embedded PostgreSQL';
+    console.error(
+      `pnpm test: ${server} could not be prepared: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exit(1);
   }
   return teardown;
 }

@@ -38,6 +38,13 @@ export const agentConfigSchema = z
       .describe(
         "how the patient knows the student finished speaking: `vad` (Silero VAD endpointing, on the worker) or `livekit_cloud` (opt-in: LiveKit's cloud turn detector, which sends the student's audio to LiveKit Inference under LIVEKIT_API_KEY)",
       ),
+    AGENT_PAUSE_ON_LOST_CONNECTION: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true')
+      .describe(
+        "`true` stops the active clock while LiveKit reports the student's connection quality as lost (their client is trying to resume a dropped connection) and restarts it when it returns; `false` (default) counts only leaving the room",
+      ),
     AGENT_CLOUD_RECORDING: z
       .enum(['true', 'false'])
       .default('false')

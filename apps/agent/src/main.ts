@@ -78,7 +78,7 @@ export default defineAgent({
     const rooms = new RoomServiceClient(livekitHttpUrl(config), config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET);
     started = startPatientJob({
       db: database.db,
-      room: new LiveKitStudentRoom(ctx, rooms),
+      room: new LiveKitStudentRoom(ctx, rooms, { pauseOnLostConnection: config.AGENT_PAUSE_ON_LOST_CONNECTION }),
       logger,
       timer: {
         heartbeatMs: config.AGENT_HEARTBEAT_SECONDS * 1000,

@@ -1,3 +1,4 @@
+import { ConnectionQuality, RoomEvent } from '@livekit/rtc-node';
 import { connect, endSession, loadTranscript, sessions } from '@sp/db';
 import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
 import { eq } from 'drizzle-orm';
@@ -68,6 +69,28 @@ describe('the active timer', () => {
     expect(deletions[0]?.status).toBe(200);
     expect(deletions[0]?.claims?.video?.roomCreate).toBe(true);
     expect(fake.shutdowns).toEqual(['timer_expired']);
+  });
+
+  it("with pauseOnLostConnection, stops the clock while the student's connection is lost, and restarts it on its return", async () => {
+    const session = await newSession();
+    const { call, fake } = await startTestJob(test.db, session, { heartbeatMs: 200, pauseOnLostConnection: true });
+    const quality = (q: ConnectionQuality) =>
+      fake.room.emit(RoomEvent.ConnectionQualityChanged, q, { identity: `user-${session.userId}`, attributes: {} });
+    await sleep(500);
+
+    quality(ConnectionQuality.QUALITY_LOST);
+    const paused = await eventually(async () => {
+      const r = await row(session.id);
+      expect(r.connectedSince).toBeNull();
+      return r;
+    });
+    await sleep(800);
+    expect((await row(session.id)).elapsedActiveTime).toBe(paused.elapsedActiveTime);
+
+    quality(ConnectionQuality.QUALITY_GOOD);
+    await eventually(async () => expect((await row(session.id)).connectedSince).toBeInstanceOf(Date));
+    expect((await row(session.id)).status).toBe('active');
+    await call.shutdown('test over');
   });
 
   it('stops the clock while the student is disconnected and resumes it when they return', async () => {

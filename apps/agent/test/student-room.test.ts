@@ -1,4 +1,4 @@
-import { RoomEvent } from '@livekit/rtc-node';
+import { ConnectionQuality, RoomEvent } from '@livekit/rtc-node';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { describe, expect, it } from 'vitest';
 import { LiveKitStudentRoom } from '../src/student-room.js';
@@ -38,6 +38,37 @@ describe('the LiveKit student room', () => {
     job.studentLeaves();
 
     expect(seen).toEqual([false, true]);
+  });
+
+  it('with pauseOnLostConnection, counts a lost connection as gone until its quality returns', async () => {
+    const { client } = await roomService();
+    const job = new FakeJob('mind-dddddddddddd', student);
+    const room = new LiveKitStudentRoom(job, client, { pauseOnLostConnection: true });
+    const seen: boolean[] = [];
+    const quality = (q: ConnectionQuality, identity = student.identity) =>
+      job.room.emit(RoomEvent.ConnectionQualityChanged, q, { identity, attributes: {} });
+
+    room.onStudentPresence(student.identity, (present) => seen.push(present));
+    quality(ConnectionQuality.QUALITY_POOR);
+    quality(ConnectionQuality.QUALITY_LOST);
+    quality(ConnectionQuality.QUALITY_LOST);
+    quality(ConnectionQuality.QUALITY_GOOD, 'someone-else');
+    quality(ConnectionQuality.QUALITY_POOR);
+    quality(ConnectionQuality.QUALITY_EXCELLENT);
+
+    expect(seen).toEqual([false, true]);
+  });
+
+  it('by default, leaves the clock to joining and leaving only', async () => {
+    const { client } = await roomService();
+    const job = new FakeJob('mind-eeeeeeeeeeee', student);
+    const room = new LiveKitStudentRoom(job, client);
+    const seen: boolean[] = [];
+
+    room.onStudentPresence(student.identity, (present) => seen.push(present));
+    job.room.emit(RoomEvent.ConnectionQualityChanged, ConnectionQuality.QUALITY_LOST, student);
+
+    expect(seen).toEqual([]);
   });
 
   it('deletes the room through the server API with a room-create grant', async () => {

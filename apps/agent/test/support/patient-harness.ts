@@ -57,6 +57,7 @@ export interface TestJobOptions {
   endRetry?: PatientJobDeps['endRetry'];
   goodbyeTimeoutMs?: number;
   sessionCloseTimeoutMs?: number;
+  pauseOnLostConnection?: boolean;
   /** Builds and starts the agent session (default: a text-mode session driven by `llm`/`responses`). */
   startSession?: (agent: PatientAgent) => Promise<voice.AgentSession>;
 }
@@ -74,7 +75,9 @@ export async function startTestJob(db: Database, session: Session, options: Test
   const roomName = options.roomName ?? session.roomName;
   await new RoomServiceClient(livekit.url, livekit.apiKey, livekit.apiSecret).createRoom({ name: roomName });
   const fake = new FakeJob(roomName, options.student ?? studentOf(session));
-  const room = new LiveKitStudentRoom(fake, new RoomServiceClient(livekit.url, livekit.apiKey, livekit.apiSecret));
+  const room = new LiveKitStudentRoom(fake, new RoomServiceClient(livekit.url, livekit.apiKey, livekit.apiSecret), {
+    pauseOnLostConnection: options.pauseOnLostConnection,
+  });
   const llm = options.llm ?? fakeLLM(options.responses ?? []);
   const job = await startPatientJob({
     db,

@@ -4,6 +4,7 @@ import { childFeverInterviews } from './child-fever.js';
 import { fatiguePolyuriaInterviews } from './fatigue-polyuria.js';
 import { heldOutInterviews } from './held-out.js';
 import { heldOutInterviewsTwo } from './held-out-2.js';
+import { heldOutInterviewsThree } from './held-out-3.js';
 import type { LabelledInterview } from './types.js';
 
 export * from './metrics.js';
@@ -15,5 +16,6 @@ export const evaluationSet: LabelledInterview[] = [
   ...fatiguePolyuriaInterviews,
   ...heldOutInterviews,
   ...heldOutInterviewsTwo,
+  ...heldOutInterviewsThree,
 ];
 export * from './offline.js';

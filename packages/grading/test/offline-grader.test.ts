@@ -8,6 +8,7 @@ import type { RubricItem } from '@sp/core';
 import { describe, expect, it } from 'vitest';
 import { heldOutInterviews } from '../evaluation/held-out.js';
 import { heldOutInterviewsTwo } from '../evaluation/held-out-2.js';
+import { heldOutInterviewsThree } from '../evaluation/held-out-3.js';
 import { agreementByCase, demoCases, evaluationSet, gradeOffline, transcriptOf } from '../evaluation/index.js';
 import { clinicalLexicon, type GradingInput, gradeHeuristically, readTurn, studentTurns } from '../src/index.js';
 
@@ -23,13 +24,18 @@ const inputFor = (slug: string, student: string[]): GradingInput => ({
 const itemOf = (input: GradingInput, id: string) => gradeHeuristically(input).items.find((i) => i.item_id === id)!;
 
 describe('agreement with the labelled set (regression bar)', () => {
-  // The bar is the figure reached (docs/grading.md): 98.9 % overall, at least 98 % on every case.
-  it('agrees with the labels on at least 98.5 % of items overall and 97.5 % on every case', () => {
+  // The bar is the figure reached (docs/grading.md): 98.1 % overall, at least 97.2 % on every case.
+  it('agrees with the labels on at least 98 % of items overall and 97 % on every case', () => {
     const { byCase, overall } = agreementByCase(graded);
-    expect(overall.items).toBeGreaterThanOrEqual(39 * 12);
-    expect(overall.exact).toBeGreaterThanOrEqual(0.985);
-    for (const a of byCase.values()) expect(a.exact).toBeGreaterThanOrEqual(0.975);
+    expect(overall.items).toBeGreaterThanOrEqual(45 * 12);
+    expect(overall.exact).toBeGreaterThanOrEqual(0.98);
+    for (const a of byCase.values()) expect(a.exact).toBeGreaterThanOrEqual(0.97);
     expect(overall.kappa).toBeGreaterThan(0.96);
+  });
+
+  it('agrees with the third held-out batch at least as well as on its only measurement (93.1 %)', () => {
+    const { overall } = agreementByCase(graded.filter((g) => heldOutInterviewsThree.includes(g.interview)));
+    expect(overall.exact).toBeGreaterThanOrEqual(67 / 72);
   });
 
   it('agrees with the second held-out batch at least as well as on its only measurement (84.7 %)', () => {

@@ -72,7 +72,7 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   }
   if (isDatabaseUnavailable(error)) {
     // Down, restarting, unreachable or past a deadline: fail fast and say when to try again.
-    c.var.log?.warn({ reason: error.message }, 'database unavailable');
+    c.var.log?.warn({ reason: describeCause(error) ?? error.message }, 'database unavailable');
     c.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     return c.json(
       errorBody('SERVICE_UNAVAILABLE', 'The service is briefly unavailable; please try again shortly'),

@@ -6,7 +6,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 /** The paths the API answers; everything else is the app. */
-export const API_PATHS = ['/v1', '/dev', '/docs', '/openapi.json', '/healthz'];
+export const API_PATHS = ['/v1', '/dev', '/docs', '/openapi.json', '/healthz', '/auth/config'];
 
 export default defineConfig(() => {
   const api = process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8080}`;

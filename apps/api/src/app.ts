@@ -20,6 +20,7 @@ import { mcpEndpoint } from './mcp/mcp-endpoint.js';
 import { BEARER } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminSessionRoutes } from './routes/admin-sessions.js';
+import { authConfigRoutes, devSignInEnabled } from './routes/auth-config.js';
 import { caseStudyRoutes } from './routes/case-studies.js';
 import { chatRoutes } from './routes/chat.js';
 import { devSignInRoutes } from './routes/dev-sign-in.js';
@@ -116,7 +117,8 @@ export function createApp(deps: AppDeps): App {
   );
 
   // The web app's demo sign-in: never in production, and only where the API signs its own tokens.
-  if (services.config.NODE_ENV !== 'production' && services.config.JWT_SECRET) {
+  app.route('/auth', authConfigRoutes(services));
+  if (devSignInEnabled(services)) {
     app.use('/dev/*', bodyLimit({ maxSize: services.config.MAX_BODY_BYTES }));
     app.route('/dev/sign-in', devSignInRoutes(services));
   }

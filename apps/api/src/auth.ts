@@ -27,6 +27,14 @@ const claimsSchema = z.object({
   role: z.enum(roles),
 });
 
+/** The tenant and role wherever JWT_TENANT_CLAIM and JWT_ROLE_CLAIM say they are. */
+const claimsOf = (payload: Record<string, unknown>, config: ApiConfig) =>
+  claimsSchema.parse({
+    sub: payload.sub,
+    tenant_id: payload[config.JWT_TENANT_CLAIM],
+    role: payload[config.JWT_ROLE_CLAIM],
+  });
+
 export type VerifyToken = (token: string) => Promise<Caller>;
 
 export function tokenVerifier(config: ApiConfig): VerifyToken {
@@ -59,7 +67,7 @@ export function tokenVerifier(config: ApiConfig): VerifyToken {
     if (exp - Math.min(payload.iat ?? nowSeconds, nowSeconds) > config.JWT_MAX_LIFETIME_SECONDS) {
       throw new Error('the token lives longer than JWT_MAX_LIFETIME_SECONDS');
     }
-    const claims = claimsSchema.parse(payload);
+    const claims = claimsOf(payload, config);
     const caller: Caller = { userId: claims.sub, tenantId: claims.tenant_id, role: claims.role };
     if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
     verified.set(token, { caller, until: Math.min(now + VERIFIED_TTL_MS, exp * 1000) });

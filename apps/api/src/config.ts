@@ -37,6 +37,29 @@ export const apiConfigSchema = z
       .describe("an identity provider's JWKS; when set, tokens are verified with its keys"),
     JWT_ISSUER: optionalString.describe('when set, tokens must carry this `iss`'),
     JWT_AUDIENCE: optionalString.describe('when set, tokens must carry this `aud`'),
+    JWT_TENANT_CLAIM: z
+      .string()
+      .regex(/^[\w:./-]{1,100}$/, 'must be a claim name')
+      .default('tenant_id')
+      .describe(
+        "the token claim that carries the caller's tenant id (a UUID), e.g. a custom claim of your identity provider",
+      ),
+    JWT_ROLE_CLAIM: z
+      .string()
+      .regex(/^[\w:./-]{1,100}$/, 'must be a claim name')
+      .default('role')
+      .describe("the token claim that carries the caller's role: `student`, `instructor` or `admin`"),
+    OIDC_ISSUER: z
+      .preprocess((v) => (v === '' ? undefined : v), z.url().optional())
+      .describe(
+        "the web app's OpenID Connect provider (authorization code with PKCE); set it with `OIDC_CLIENT_ID`, and `JWKS_URL` so the API verifies the same tokens",
+      ),
+    OIDC_CLIENT_ID: optionalString.describe("the web app's client id at `OIDC_ISSUER` (a public client: no secret)"),
+    OIDC_SCOPE: z
+      .string()
+      .min(1)
+      .default('openid profile')
+      .describe('the scopes the web app asks for; they must bring the tenant and role claims into the ID token'),
     /** The longest a bearer token may live, `exp` minus `iat` (or minus now, without `iat`); longer ones answer 401. */
     JWT_MAX_LIFETIME_SECONDS: z.coerce
       .number()

@@ -8,10 +8,13 @@ export interface DevTokenOptions {
   expiresIn?: string | number;
   issuer?: string;
   audience?: string;
+  /** Where the tenant and role go (JWT_TENANT_CLAIM, JWT_ROLE_CLAIM); `tenant_id` and `role` by default. */
+  claims?: { tenant: string; role: string };
 }
 
 export async function signDevToken(caller: Caller, options: DevTokenOptions): Promise<string> {
-  const jwt = new SignJWT({ tenant_id: caller.tenantId, role: caller.role })
+  const { tenant = 'tenant_id', role = 'role' } = options.claims ?? {};
+  const jwt = new SignJWT({ [tenant]: caller.tenantId, [role]: caller.role })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(caller.userId)
     .setIssuedAt()

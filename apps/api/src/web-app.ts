@@ -14,7 +14,7 @@ import type { AppEnv } from './app-context.js';
 /** Where `pnpm --filter @sp/web build` writes the app, when WEB_DIST_DIR does not say otherwise. */
 export const DEFAULT_WEB_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-const API_PATHS = /^\/(v1|dev|docs|openapi\.json|healthz)(\/|$)/;
+const API_PATHS = /^\/(v1|dev|docs|openapi\.json|healthz|auth\/config)(\/|$)/;
 
 /** True when `dir` holds a built app (its index.html). */
 export const isBuiltWebApp = (dir: string) => existsSync(join(dir, 'index.html'));

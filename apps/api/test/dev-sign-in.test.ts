@@ -105,3 +105,55 @@ describe('the web app served at /', () => {
     expect(await devRoute.text()).not.toContain('<title>web app</title>');
   });
 });
+
+describe('GET /auth/config', () => {
+  it('tells the web app which sign-in methods exist, without a token', async () => {
+    expect((await send(dev.app, 'GET', '/auth/config')).body).toEqual({ dev_sign_in: true, oidc: null });
+    expect((await send(production.app, 'GET', '/auth/config')).body).toEqual({ dev_sign_in: false, oidc: null });
+  });
+
+  it('names the OpenID Connect provider, client, scope and role claim when configured', async () => {
+    const oidc = await buildTestApp({
+      env: {
+        OIDC_ISSUER: 'https://idp.example',
+        OIDC_CLIENT_ID: 'web-app',
+        OIDC_SCOPE: 'openid profile school',
+        JWT_ROLE_CLAIM: 'https://sp.example/role',
+      },
+    });
+    expect((await send(oidc.app, 'GET', '/auth/config')).body).toEqual({
+      dev_sign_in: true,
+      oidc: {
+        issuer: 'https://idp.example',
+        client_id: 'web-app',
+        scope: 'openid profile school',
+        role_claim: 'https://sp.example/role',
+      },
+    });
+  });
+});
+
+describe('claim names', () => {
+  it('reads the tenant and role from JWT_TENANT_CLAIM and JWT_ROLE_CLAIM, and the dev sign-in writes them there', async () => {
+    const custom = await buildTestApp({
+      env: { JWT_TENANT_CLAIM: 'https://sp.example/tenant', JWT_ROLE_CLAIM: 'https://sp.example/role' },
+    });
+    await seedDemo(custom.db.db);
+    const signedIn = await send(custom.app, 'POST', '/dev/sign-in', { json: { user_id: 'demo-instructor' } });
+    const { token } = signedIn.body.data;
+    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+    expect(payload).toMatchObject({
+      'https://sp.example/tenant': DEMO_TENANT.id,
+      'https://sp.example/role': 'instructor',
+    });
+    expect(payload.tenant_id).toBeUndefined();
+    expect(await tokenVerifier(custom.config)(token)).toEqual({
+      userId: 'demo-instructor',
+      tenantId: DEMO_TENANT.id,
+      role: 'instructor',
+    });
+    // A token with the claims under the default names is refused here.
+    const usual = await send(dev.app, 'POST', '/dev/sign-in', { json: { user_id: 'demo-student' } });
+    await expect(tokenVerifier(custom.config)(usual.body.data.token)).rejects.toThrow();
+  });
+});

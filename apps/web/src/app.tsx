@@ -2,9 +2,11 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
+import { CALLBACK_PATH, forgetOidcUser } from './auth/oidc';
 import { signOut, useSignIn } from './auth/sign-in-state';
 import { CasesPage } from './pages/cases';
 import { MySessionsPage } from './pages/my-sessions';
+import { OidcCallbackPage } from './pages/oidc-callback';
 import { ReportPage } from './pages/report';
 import { SignInPage } from './pages/sign-in';
 import { StartPage } from './pages/start';
@@ -21,7 +23,7 @@ export function App() {
     if (!signedIn) queryClient.clear();
   }, [signedIn, queryClient]);
 
-  if (!signedIn && location !== '/sign-in') {
+  if (!signedIn && location !== '/sign-in' && location !== CALLBACK_PATH) {
     return <Redirect to="/sign-in" replace />;
   }
   return (
@@ -38,7 +40,14 @@ export function App() {
             <NavLink href="/">Cases</NavLink>
             <NavLink href="/sessions">My sessions</NavLink>
             <NavLink href="/assistant">Study assistant</NavLink>
-            <button type="button" className="link" onClick={() => signOut()}>
+            <button
+              type="button"
+              className="link"
+              onClick={() => {
+                signOut();
+                void forgetOidcUser();
+              }}
+            >
               Sign out <span className="visually-hidden">{signedIn.user.name ?? signedIn.user.id}</span>
             </button>
           </nav>
@@ -46,6 +55,7 @@ export function App() {
       </header>
       <main id="main" tabIndex={-1}>
         <Switch>
+          <Route path={CALLBACK_PATH} component={OidcCallbackPage} />
           <Route path="/sign-in">{signedIn ? <Redirect to="/" replace /> : <SignInPage />}</Route>
           <Route path="/" component={CasesPage} />
           <Route path="/cases/:caseId/start/:mode" component={StartPage} />

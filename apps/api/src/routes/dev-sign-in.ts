@@ -82,6 +82,7 @@ export function devSignInRoutes({ db, config }: Services) {
           expiresIn: DEV_TOKEN_TTL,
           issuer: config.JWT_ISSUER,
           audience: config.JWT_AUDIENCE,
+          claims: { tenant: config.JWT_TENANT_CLAIM, role: config.JWT_ROLE_CLAIM },
         },
       );
       const data = { token, expires_in: DEV_TOKEN_TTL, user: view(user) };

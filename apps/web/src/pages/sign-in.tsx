@@ -1,7 +1,11 @@
-/** Development sign-in: pick one of the demo tenant's users; the API mints the token. */
+/**
+ * Sign-in: OpenID Connect when the API names a provider, and in development a
+ * list of the demo tenant's users (the API mints their tokens).
+ */
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useLocation } from 'wouter';
-import { ApiError, api } from '../api/client';
+import { api } from '../api/client';
+import { fetchSignInConfig, startOidcSignIn } from '../auth/oidc';
 import { type SignedInUser, signIn, takeReturnPath } from '../auth/sign-in-state';
 
 interface DemoUsers {
@@ -11,7 +15,14 @@ interface DemoUsers {
 
 export function SignInPage() {
   const [, navigate] = useLocation();
-  const demo = useQuery({ queryKey: ['dev-sign-in'], queryFn: () => api<DemoUsers>('/dev/sign-in'), retry: false });
+  const config = useQuery({ queryKey: ['sign-in-config'], queryFn: fetchSignInConfig, retry: false });
+  const devSignIn = config.data?.dev_sign_in === true;
+  const demo = useQuery({
+    queryKey: ['dev-sign-in'],
+    queryFn: () => api<DemoUsers>('/dev/sign-in'),
+    retry: false,
+    enabled: devSignIn,
+  });
   const choose = useMutation({
     mutationFn: (userId: string) =>
       api<{ token: string; user: SignedInUser }>('/dev/sign-in', { json: { user_id: userId } }),
@@ -20,18 +31,33 @@ export function SignInPage() {
       navigate(takeReturnPath(), { replace: true });
     },
   });
+  const oidc = useMutation({
+    mutationFn: (settings: NonNullable<NonNullable<typeof config.data>['oidc']>) =>
+      startOidcSignIn(settings, takeReturnPath()),
+  });
 
   return (
     <section className="narrow">
       <h1>Sign in</h1>
-      {demo.isPending && <p>Loading…</p>}
-      {demo.error && (
-        <p role="alert">
-          {demo.error instanceof ApiError && demo.error.status === 404
-            ? 'The demo sign-in is not available here. Sign in with your institution instead.'
-            : 'The sign-in could not be loaded. Is the API running?'}
-        </p>
+      {config.isPending && <p>Loading…</p>}
+      {config.error && <p role="alert">The sign-in could not be loaded. Is the API running?</p>}
+      {config.data && !config.data.oidc && !devSignIn && (
+        <p role="alert">No way to sign in is configured here. Ask your administrator.</p>
       )}
+      {config.data?.oidc && (
+        <div className="actions">
+          <button
+            type="button"
+            className="primary"
+            disabled={oidc.isPending}
+            onClick={() => oidc.mutate(config.data.oidc!)}
+          >
+            Sign in with your institution
+          </button>
+          {oidc.error && <p role="alert">The sign-in could not start: {oidc.error.message}</p>}
+        </div>
+      )}
+      {demo.error && <p role="alert">The demo users could not be loaded: {demo.error.message}</p>}
       {demo.data && (
         <>
           <p>

@@ -58,7 +58,13 @@ export function createApp(deps: AppDeps): App {
   app.notFound(onNotFound);
   app.use('*', requestId({ limitLength: REQUEST_ID_MAX_LENGTH }));
   app.use('*', requestLog(services));
-  app.use('*', securityHeaders({ liveKitUrl: services.config.LIVEKIT_PUBLIC_URL ?? services.config.LIVEKIT_URL }));
+  app.use(
+    '*',
+    securityHeaders({
+      liveKitUrl: services.config.LIVEKIT_PUBLIC_URL ?? services.config.LIVEKIT_URL,
+      oidcIssuer: services.config.OIDC_ISSUER,
+    }),
+  );
 
   app.get('/healthz', async (c) => {
     await services.db.execute(sql`select 1`);

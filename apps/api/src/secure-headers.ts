@@ -22,15 +22,18 @@ export function liveKitSources(url: string): string[] {
   return [`${secure ? 'wss' : 'ws'}://${host}`, `${secure ? 'https' : 'http'}://${host}`];
 }
 
-/** The web app: scripts and styles from its own files, API calls to this origin, the voice room on LiveKit. */
-function webAppPolicy(liveKitUrl: string) {
+/**
+ * The web app: scripts and styles from its own files, API calls to this origin, the voice room on
+ * LiveKit, and the OpenID Connect provider's discovery and token endpoints when one is configured.
+ */
+function webAppPolicy(liveKitUrl: string, oidcIssuer?: string) {
   return {
     defaultSrc: ["'self'"],
     scriptSrc: ["'self'"],
     styleSrc: ["'self'"],
     imgSrc: ["'self'", 'data:'],
     fontSrc: ["'self'"],
-    connectSrc: ["'self'", ...liveKitSources(liveKitUrl)],
+    connectSrc: ["'self'", ...liveKitSources(liveKitUrl), ...(oidcIssuer ? [new URL(oidcIssuer).origin] : [])],
     mediaSrc: ["'self'", 'blob:'],
     workerSrc: ["'self'", 'blob:'],
     objectSrc: ["'none'"],
@@ -76,10 +79,13 @@ const common: SecureHeadersOptions = {
 };
 
 /** Headers for every answer; pages pick their policy by path (the reference page brings its own, see `referencePage`). */
-export function securityHeaders(options: { liveKitUrl: string }): MiddlewareHandler {
+export function securityHeaders(options: { liveKitUrl: string; oidcIssuer?: string }): MiddlewareHandler {
   const api = secureHeaders({ ...common, contentSecurityPolicy: API_POLICY });
   const docs = secureHeaders({ ...common, overwrite: false });
-  const page = secureHeaders({ ...common, contentSecurityPolicy: webAppPolicy(options.liveKitUrl) });
+  const page = secureHeaders({
+    ...common,
+    contentSecurityPolicy: webAppPolicy(options.liveKitUrl, options.oidcIssuer),
+  });
   return async (c, next) => {
     const path = c.req.path;
     if (path === '/docs' || path.startsWith('/docs/')) return docs(c, next);

@@ -11,7 +11,7 @@ import { DEMO_TENANT } from '@sp/db';
 import Provider from 'oidc-provider';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkPage } from './page-checks.js';
-import { launchBrowser, startStack } from './stack.js';
+import { launchBrowser, newContext, startStack } from './stack.js';
 
 /** Short on purpose: the expiry is part of the test. */
 const ID_TOKEN_SECONDS = 8;
@@ -63,7 +63,7 @@ const browser = await launchBrowser();
 
 describe('OpenID Connect sign-in', () => {
   it('signs in with code + PKCE, calls the API, signs out, and comes back to the same page after the token expires', async () => {
-    const context = await browser.newContext({ baseURL: stack.url, viewport: { width: 1100, height: 800 } });
+    const context = await newContext(browser, stack);
     const page = await context.newPage();
     await page.goto('/');
     await page.getByRole('button', { name: 'Sign in with your institution' }).click();

@@ -137,13 +137,19 @@ export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> 
   return browser;
 }
 
-/** A fresh browser profile (its own storage) with the page open at `path`. */
-export async function openPage(browser: Browser, stack: Stack, path = '/', options: { width?: number } = {}) {
+/** A fresh browser profile (its own storage) on the stack, recording content-security-policy violations. */
+export async function newContext(browser: Browser, stack: Stack, options: { width?: number } = {}) {
   const context: BrowserContext = await browser.newContext({
     baseURL: stack.url,
     viewport: { width: options.width ?? 1100, height: 800 },
   });
   await context.addInitScript(recordCspViolations);
+  return context;
+}
+
+/** A fresh browser profile with the page open at `path`. */
+export async function openPage(browser: Browser, stack: Stack, path = '/', options: { width?: number } = {}) {
+  const context = await newContext(browser, stack, options);
   const page = await context.newPage();
   await page.goto(path);
   return { context, page };

@@ -7,7 +7,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { checkPage } from './page-checks.js';
-import { launchBrowser, signInAs, startStack } from './stack.js';
+import { launchBrowser, newContext, signInAs, startStack } from './stack.js';
 
 /** A port nothing listens on: taken, then released. */
 const closedPort = await new Promise<number>((resolve) => {
@@ -20,7 +20,7 @@ const stack = await startStack({ liveKitPublicUrl: `ws://127.0.0.1:${closedPort}
 const browser = await launchBrowser(['--use-fake-device-for-media-stream']);
 
 async function signedIn(options: { microphone: boolean }) {
-  const context = await browser.newContext({ baseURL: stack.url, viewport: { width: 1100, height: 800 } });
+  const context = await newContext(browser, stack);
   if (options.microphone) await context.grantPermissions(['microphone'], { origin: stack.url });
   const page = await context.newPage();
   await page.goto('/');

@@ -24,7 +24,7 @@ describe('GET /v1/admin/reports', () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    const otherCase = await insertCaseStudy(test.db.db, test.tenant.id);
+    const otherCase = await insertCaseStudy(test.db.db, test.tenant.id, { externalId: 'lms-case-9' });
     ids.ana1 = (await gradedSession(test, { userId: 'ana', score: 35, endTime: day(1) })).id;
     ids.ana2 = (await gradedSession(test, { userId: 'ana', score: 80, endTime: day(5) })).id;
     ids.ben = (await gradedSession(test, { userId: 'ben', score: 92.5, endTime: day(10), contentId: otherCase.id })).id;
@@ -55,6 +55,9 @@ describe('GET /v1/admin/reports', () => {
 
   it('filters by case, student, score range, status and end date', async () => {
     expect(sessionIds((await listReports(`?content_id=${ids.otherCase}`)).body)).toEqual([ids.ben]);
+    // The client's own id for the case works the same; one that names no case finds nothing (never a 422).
+    expect(sessionIds((await listReports('?content_id=lms-case-9')).body)).toEqual([ids.ben]);
+    expect(sessionIds((await listReports('?content_id=6650e5f6a7b8c9d0e1f2a3b4')).body)).toEqual([]);
     expect(sessionIds((await listReports('?user_id=ana')).body)).toEqual([ids.ana2, ids.ana1]);
     expect(sessionIds((await listReports('?min_score=40&max_score=90')).body)).toEqual([ids.ana2]);
     expect(sessionIds((await listReports('?min_score=80')).body)).toEqual([ids.ben, ids.ana2]);
@@ -88,7 +91,7 @@ describe('GET /v1/admin/reports', () => {
       ['?to=2026-02-30T25:00:00Z', 'to'],
       [`?from=${day(5).toISOString()}&to=${day(1).toISOString()}`, 'from'],
       ['?status=done', 'status'],
-      ['?content_id=abc', 'content_id'],
+      ['?content_id=', 'content_id'],
       ['?limit=0', 'limit'],
     ] as const) {
       const { status, body } = await listReports(query);

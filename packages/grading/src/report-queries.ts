@@ -64,7 +64,11 @@ export type TenantReportView = z.infer<typeof tenantReportSchema>;
 export async function listReports(db: Database, tenantId: string, f: ReportFilters) {
   const conditions: (SQL | undefined)[] = [
     eq(gradeReports.tenantId, tenantId),
-    f.contentId ? eq(sessions.contentId, f.contentId) : undefined,
+    // The case's id or the client's external id for it.
+    f.contentId
+      ? sql`${sessions.contentId} in (select ${caseStudies.id} from ${caseStudies} where ${caseStudies.tenantId} = ${sessions.tenantId}
+          and (${caseStudies.id}::text = ${f.contentId} or ${caseStudies.externalId} = ${f.contentId}))`
+      : undefined,
     f.userId ? eq(sessions.userId, f.userId) : undefined,
     f.from ? gte(sessions.endTime, f.from) : undefined,
     f.to ? lte(sessions.endTime, f.to) : undefined,

@@ -27,7 +27,12 @@ const dateBound = z
 
 const listReportsQuerySchema = z
   .object({
-    content_id: z.uuid().optional().meta({ description: 'Only reports of this case study' }),
+    content_id: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: 'Only reports of this case study (its id or external_id)' }),
     user_id: z.string().min(1).max(200).optional().meta({ description: 'Only reports of this student' }),
     from: dateBound.optional().meta({ description: 'Sessions that ended on or after this day or instant (ISO 8601)' }),
     to: dateBound.optional().meta({ description: 'Sessions that ended on or before this day or instant (ISO 8601)' }),

@@ -18,7 +18,12 @@ export function errors<S extends number>(answers: Record<S, string>) {
   return out;
 }
 
-export const authErrors = { 401: 'Missing, invalid or expired bearer token' } as const;
+/** What any authenticated route may answer, whatever it does. */
+export const authErrors = {
+  401: 'UNAUTHORIZED: missing, invalid or expired bearer token, or claims breaking the rules (no `exp`, too long a lifetime, `iat` ahead)',
+  403: "FORBIDDEN: the token's tenant is not registered on this platform",
+  503: 'SERVICE_UNAVAILABLE: the database is briefly unavailable; retry after `Retry-After` seconds',
+} as const;
 
 /** A `text/event-stream` answer: its schema is the `data` of one frame, any of the stream's events. */
 export function eventStreamAnswer(description: string, frames: [z.ZodType, z.ZodType, ...z.ZodType[]]) {

@@ -69,7 +69,7 @@ const listRoute = createRoute({
     200: json(listSchema, 'A page of sessions'),
     ...errors({
       ...authErrors,
-      403: 'FORBIDDEN: instructors and admins only',
+      403: "FORBIDDEN: instructors and admins only, or the token's tenant is not registered",
       422: 'VALIDATION_ERROR: a bad filter or paging value',
     }),
   },

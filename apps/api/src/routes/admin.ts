@@ -79,7 +79,7 @@ const listRoute = createRoute({
     200: json(reportListSchema, 'A page of reports'),
     ...errors({
       ...authErrors,
-      403: 'FORBIDDEN: instructors and admins only',
+      403: "FORBIDDEN: instructors and admins only, or the token's tenant is not registered",
       422: 'VALIDATION_ERROR: a bad filter or paging value',
     }),
   },
@@ -101,7 +101,7 @@ const regradeRoute = createRoute({
     ),
     ...errors({
       ...authErrors,
-      403: 'FORBIDDEN: instructors and admins only',
+      403: "FORBIDDEN: instructors and admins only, or the token's tenant is not registered",
       404: 'NOT_FOUND: no such session in your tenant',
       409: 'SESSION_ACTIVE: the session has not ended (details.session_id, details.session_status); GRADING_IN_PROGRESS: its grading is pending or running (and its lease is live)',
     }),

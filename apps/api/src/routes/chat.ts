@@ -38,7 +38,7 @@ const chatRoute = createRoute({
       ...authErrors,
       404: 'NOT_FOUND: no such conversation of yours',
       422: 'VALIDATION_ERROR: body outside 1–8000 characters, an unknown action, a bad context field',
-      503: 'MODEL_NOT_CONFIGURED: the API has no model endpoint',
+      503: 'MODEL_NOT_CONFIGURED: the API has no model endpoint; SERVICE_UNAVAILABLE: the database is briefly unavailable',
     }),
   },
 });

@@ -93,7 +93,7 @@ const usageRoute = createRoute({
     200: json(successEnvelope(usageSchema), 'Usage rows and their totals'),
     ...errors({
       ...authErrors,
-      403: "FORBIDDEN: a student asking for another student's usage",
+      403: "FORBIDDEN: a student asking for another student's usage, or the token's tenant is not registered",
       422: 'VALIDATION_ERROR: a bad date, range or grouping',
     }),
   },

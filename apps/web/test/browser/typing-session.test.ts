@@ -90,4 +90,51 @@ describe('a session by typing', () => {
     await checkPage(page, 'my sessions');
     await context.close();
   });
+
+  it('works by keyboard alone, with a visible focus on every control it reaches', async () => {
+    const { page, context } = await openPage(browser, stack, '/');
+    /** Presses Tab until the focused control's text matches, and checks its focus is visible. */
+    const tabTo = async (text: RegExp) => {
+      for (let presses = 0; presses < 60; presses++) {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate(() => {
+          const element = document.activeElement as HTMLElement | null;
+          const style = element ? getComputedStyle(element) : null;
+          return {
+            text: `${element?.tagName}:${element?.innerText || element?.getAttribute('aria-label') || element?.id || ''}`,
+            outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : '',
+          };
+        });
+        if (!focused.text.startsWith('BODY:') && text.test(focused.text)) {
+          expect(focused.outline, `focus on "${focused.text}" is visible`).not.toMatch(/^none |0px$/);
+          return;
+        }
+      }
+      throw new Error(`no control matching ${text} is reachable with Tab`);
+    };
+    await page
+      .getByRole('button', { name: /Sign in as/ })
+      .first()
+      .waitFor();
+    await tabTo(/Sign in as Sam Student/);
+    await page.keyboard.press('Enter');
+    const caseStudy = stack.seeded.caseStudies[1]!;
+    await page.getByRole('heading', { name: caseStudy.title }).waitFor();
+    // The second case's "Start by typing" (the first case's comes first).
+    await tabTo(/Start by typing/);
+    await tabTo(/Start by typing/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/sessions\/[0-9a-f-]+\/text$/);
+    await page.getByRole('heading', { name: caseStudy.title }).waitFor();
+    await tabTo(/^TEXTAREA:message$/);
+    await page.keyboard.type('Hello, what brings you in today?');
+    await page.keyboard.press('Enter');
+    await page.locator('#turn-2').waitFor();
+    await tabTo(/End session/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'End this session?' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await context.close();
+  });
 });

@@ -4,7 +4,6 @@
  * zod contracts. Build it with `createApp(deps)`; `main.ts` serves it.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import { MESSAGE_BODY_MAX } from '@sp/core';
 import { sql } from 'drizzle-orm';
 import { bodyLimit } from 'hono/body-limit';
@@ -18,6 +17,7 @@ import type { AppDeps, Services } from './deps.js';
 import { onError, onNotFound, payloadTooLarge, validationHook } from './errors.js';
 import { mcpEndpoint } from './mcp/mcp-endpoint.js';
 import { BEARER } from './openapi.js';
+import { REFERENCE_SCRIPT_PATH, referenceDocument, referenceScript } from './reference-page.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminSessionRoutes } from './routes/admin-sessions.js';
 import { authConfigRoutes, devSignInEnabled } from './routes/auth-config.js';
@@ -80,7 +80,8 @@ export function createApp(deps: AppDeps): App {
     openapi: '3.0.3',
     info: { title: 'Standardized Patient API', version: '1.0.0' },
   });
-  app.get('/docs', referencePage(Scalar({ url: '/openapi.json', pageTitle: 'Standardized Patient API' })));
+  app.get('/docs', referencePage(referenceDocument));
+  app.get(REFERENCE_SCRIPT_PATH, referenceScript());
 
   // Other origins' pages (CORS_ORIGINS) may call; a preflight is answered before any token check.
   app.use(

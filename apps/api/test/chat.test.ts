@@ -6,8 +6,8 @@ import {
   errorEventSchema,
   MESSAGE_BODY_MAX,
 } from '@sp/core';
-import { chatMessages, chatUsage, endSession } from '@sp/db';
-import { insertSession, insertTenant } from '@sp/db/testing';
+import { chatMessages, chatUsage, endSession, sessions } from '@sp/db';
+import { insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
 import { modelConfig, modelProvider } from '@sp/models';
 import { collectEventStream, type StreamFrame, startOpenAIServer } from '@sp/testkit';
 import { asc, eq } from 'drizzle-orm';
@@ -223,6 +223,27 @@ describe('POST /v1/mind/chat', () => {
     expect(model.chatRequests()).toHaveLength(before);
 
     await endSession(test.db.db, session.id, 'user_ended');
+    const lifted = await chat(test.app, token, { body: 'What is osmosis?' });
+
+    expect(names(lifted.frames)).toContain('delta');
+    expect(names(lifted.frames)).not.toContain('message');
+  });
+
+  it('lifts the assessment lock for a pending session nobody joined within the pending timeout', async () => {
+    const userId = `never-started-${Date.now()}`;
+    const token = await studentToken(test, userId);
+    const cs = await insertCaseStudy(test.db.db, test.tenant.id);
+    const fresh = { tenantId: test.tenant.id, userId, status: 'pending' as const };
+    await insertSession(test.db.db, { ...fresh, contentId: cs.id, roomOpenedAt: new Date() });
+
+    const locked = await chat(test.app, token, { body: 'What is osmosis?' });
+    expect(frame(locked.frames, 'message')).toMatchObject({ reason: 'assessment_lock' });
+
+    // The same, its room opened longer ago than PENDING_TIMEOUT_SECONDS (900 s by default), not yet swept.
+    await test.db.db
+      .update(sessions)
+      .set({ roomOpenedAt: new Date(Date.now() - 901_000) })
+      .where(eq(sessions.userId, userId));
     const lifted = await chat(test.app, token, { body: 'What is osmosis?' });
 
     expect(names(lifted.frames)).toContain('delta');

@@ -175,3 +175,29 @@ describe('expiry figures', () => {
     expect(Date.parse(body.data.session.resume_deadline)).toBe(created + 3600 * 1000);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it("describes this issue's fields and routes", async () => {
+    const { body: doc } = await send(test.app, 'GET', '/openapi.json');
+    const schemas = doc.components.schemas;
+    for (const field of [
+      'metadata',
+      'resume_deadline',
+      'reconnects_remaining',
+      'remaining_active_time',
+      'duration_seconds',
+    ]) {
+      expect(schemas.Session.properties, field).toHaveProperty(field);
+    }
+    expect(schemas.SessionWithMessages.properties).toHaveProperty('full_transcript');
+    expect(schemas.SessionWithMessages.properties).toHaveProperty('word_count');
+    expect(schemas.SessionMessage.properties).toHaveProperty('offset_seconds');
+    expect(schemas.InitializeResponse.properties).toHaveProperty('expires_at');
+    expect(schemas.InitializeRequest.properties).toHaveProperty('context');
+    expect(schemas.InitializeRequest.properties).toHaveProperty('metadata');
+    expect(JSON.stringify(schemas.Session.properties.end_reason)).toContain('pending_timeout');
+    for (const path of ['/v1/usage', '/v1/voices', '/v1/admin/sessions'])
+      expect(doc.paths[path]?.get, path).toBeDefined();
+    expect(doc.paths['/v1/webhooks/livekit']?.post?.security ?? []).toEqual([]);
+  });
+});

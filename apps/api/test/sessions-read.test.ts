@@ -194,7 +194,7 @@ describe('GET /v1/sessions/{session_id}', () => {
       [...SESSION_KEYS, 'full_transcript', 'messages', 'word_count'].sort(),
     );
     for (const item of body.data.messages) {
-      expect(Object.keys(item).sort()).toEqual([...TRANSCRIPT_ITEM_KEYS, 'offset_seconds'].sort());
+      expect(Object.keys(item).sort()).toEqual([...TRANSCRIPT_ITEM_KEYS, 'channel', 'offset_seconds'].sort());
     }
     expect(body).toEqual({
       success: true,
@@ -226,6 +226,7 @@ describe('GET /v1/sessions/{session_id}', () => {
             content: "Hello, I'm Maria.",
             sequence: 1,
             timestamp: '2025-06-01T14:00:05.000Z',
+            channel: 'voice',
             offset_seconds: 5,
           },
           {
@@ -233,6 +234,7 @@ describe('GET /v1/sessions/{session_id}', () => {
             content: 'What brings you in?',
             sequence: 2,
             timestamp: '2025-06-01T14:00:15.000Z',
+            channel: 'voice',
             offset_seconds: 15,
           },
           {
@@ -240,6 +242,7 @@ describe('GET /v1/sessions/{session_id}', () => {
             content: 'I have been tired.',
             sequence: 3,
             timestamp: '2025-06-01T14:00:20.000Z',
+            channel: 'voice',
             offset_seconds: 20,
           },
         ],

@@ -66,19 +66,24 @@ const defaultLimits: SessionLimits = {
  */
 export const HEARTBEAT_STALE_SECONDS = 15;
 
+/** Active time is counted in seconds to the millisecond: never 7.388999999999999. */
+export const toMilliseconds = (seconds: number): number => Math.round(seconds * 1000) / 1000;
+
 /**
- * Active seconds used so far, including the segment still running; never above
+ * Active seconds used so far (whole milliseconds), including the segment still running; never above
  * the limit. Running time is `segmentBase + (now - connectedSince)`, frozen
  * once heartbeats stop for HEARTBEAT_STALE_SECONDS.
  */
 export function activeTime(session: SessionClock, now: Date): number {
   if (session.status !== 'active' || !session.connectedSince) {
-    return Math.min(session.durationLimit, session.elapsedActiveTime);
+    return toMilliseconds(Math.min(session.durationLimit, session.elapsedActiveTime));
   }
   const heartbeat = (session.lastActivity ?? session.connectedSince).getTime();
   const until = Math.min(now.getTime(), heartbeat + HEARTBEAT_STALE_SECONDS * 1000);
   const running = Math.max(0, (until - session.connectedSince.getTime()) / 1000);
-  return Math.min(session.durationLimit, Math.max(session.elapsedActiveTime, session.segmentBase + running));
+  return toMilliseconds(
+    Math.min(session.durationLimit, Math.max(session.elapsedActiveTime, session.segmentBase + running)),
+  );
 }
 
 export function remainingTime(session: SessionClock, now: Date): number {

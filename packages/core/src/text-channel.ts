@@ -14,6 +14,7 @@ import {
   reconnectWindowStart,
   remainingTime,
   type SessionClock,
+  toMilliseconds,
 } from './session-rules.js';
 
 export const TEXT_CHANNEL_DEFAULTS = {
@@ -53,7 +54,7 @@ export function voiceConnected(session: SessionClock, now: Date): boolean {
 export function textTurnElapsed(session: TextChannelClock, now: Date, gapCapSeconds: number): number {
   const since = session.channel === 'text' ? session.lastActivity : null;
   const gap = since ? Math.min(gapCapSeconds, Math.max(0, (now.getTime() - since.getTime()) / 1000)) : 0;
-  return Math.min(session.durationLimit, activeTime(session, now) + gap);
+  return toMilliseconds(Math.min(session.durationLimit, activeTime(session, now) + gap));
 }
 
 export type TextTurnVerdict =

@@ -18,6 +18,12 @@ import { at, sessionClock, t0 } from './support/clock.js';
 const session = sessionClock;
 
 describe('activeTime', () => {
+  it('counts whole milliseconds, never a float artefact like 7.388999999999999', () => {
+    expect(activeTime(session({ elapsedActiveTime: 7.388999999999999 }), at(5000))).toBe(7.389);
+    const running = session({ elapsedActiveTime: 0, segmentBase: 0.1, connectedSince: at(0), lastActivity: at(0.2) });
+    expect(activeTime(running, at(0.2))).toBe(0.3);
+  });
+
   it('is the stored figure while the student is away', () => {
     expect(activeTime(session({ elapsedActiveTime: 185 }), at(5000))).toBe(185);
   });

@@ -17,9 +17,12 @@ export interface ClockTarget {
   roomName?: string;
 }
 
-/** The running total as of `until`: the segment's base plus the time since it opened, never above the limit. */
-const runningElapsedUntil = (until: SQL) => sql`least(${sessions.durationLimit}::float8,
-  ${sessions.segmentBase} + greatest(0, extract(epoch from (${until} - ${sessions.connectedSince})))::float8)`;
+/**
+ * The running total as of `until`: the segment's base plus the time since it opened, never above the
+ * limit, in whole milliseconds (as `activeTime` counts it).
+ */
+const runningElapsedUntil = (until: SQL) => sql`round(least(${sessions.durationLimit}::float8,
+  ${sessions.segmentBase} + greatest(0, extract(epoch from (${until} - ${sessions.connectedSince})))::float8)::numeric, 3)::float8`;
 const runningElapsedSql = runningElapsedUntil(sql`now()`);
 
 function targetWhere(target: ClockTarget, ...conditions: SQL[]): SQL {

@@ -13,16 +13,16 @@ import { gradeReports, type Session, sessions } from './schema.js';
 export type EndOutcome = { ended: true; session: Session } | { ended: false; session: Session | null };
 
 /**
- * Active seconds including the running segment, evaluated at `now()`: the same
+ * Active seconds (whole milliseconds) including the running segment, evaluated at `now()`: the same
  * rule as `activeTime` in @sp/core (a segment stops counting once heartbeats
  * have been stale for HEARTBEAT_STALE_SECONDS).
  */
-export const liveElapsedSql = sql<number>`least(${sessions.durationLimit}::float8, case
+export const liveElapsedSql = sql<number>`round(least(${sessions.durationLimit}::float8, case
   when ${sessions.status} = 'active' and ${sessions.connectedSince} is not null
     then greatest(${sessions.elapsedActiveTime}, ${sessions.segmentBase} + greatest(0, extract(epoch from
       least(now(), coalesce(${sessions.lastActivity}, ${sessions.connectedSince}) + make_interval(secs => ${HEARTBEAT_STALE_SECONDS}))
       - ${sessions.connectedSince}))::float8)
-  else ${sessions.elapsedActiveTime} end)`;
+  else ${sessions.elapsedActiveTime} end)::numeric, 3)::float8`;
 
 export async function endSession(db: Database, sessionId: string, endReason: GradedEndReason): Promise<EndOutcome> {
   return db.transaction(async (tx) => {

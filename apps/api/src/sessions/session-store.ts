@@ -30,6 +30,7 @@ function prepareQueries(db: Database) {
         content: sessionMessages.content,
         sequence: sessionMessages.sequence,
         timestamp: sessionMessages.timestamp,
+        channel: sessionMessages.channel,
       })
       .from(sessionMessages)
       .where(eq(sessionMessages.sessionId, id))

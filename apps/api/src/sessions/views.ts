@@ -57,11 +57,13 @@ export function sessionView(row: Session, clock: ViewClock): SessionView {
 }
 
 type Turn = Pick<SessionMessage, 'role' | 'content' | 'sequence' | 'timestamp'>;
+type ChannelTurn = Turn & Pick<SessionMessage, 'channel'>;
 
 /** GET /v1/sessions/{id}: the session, its messages with their offsets, and the transcript's figures. */
-export function sessionWithMessages(row: Session, turns: Turn[], clock: ViewClock): SessionWithMessages {
+export function sessionWithMessages(row: Session, turns: ChannelTurn[], clock: ViewClock): SessionWithMessages {
   const messages: SessionMessageView[] = turns.map((turn) => ({
     ...transcriptMessage(turn),
+    channel: turn.channel,
     offset_seconds: messageOffset(turn.timestamp, row.startTime),
   }));
   return { ...sessionView(row, clock), messages, full_transcript: fullTranscript(turns), word_count: wordCount(turns) };

@@ -71,6 +71,7 @@ export type SessionView = z.infer<typeof sessionSchema>;
 
 export const sessionMessageSchema = transcriptMessageSchema
   .extend({
+    channel: z.enum(['voice', 'text']).meta({ description: 'How the turn was said: in the voice room, or typed' }),
     offset_seconds: z
       .number()
       .nullable()

@@ -101,7 +101,7 @@ describe('a session by typing', () => {
           const element = document.activeElement as HTMLElement | null;
           const style = element ? getComputedStyle(element) : null;
           return {
-            text: `${element?.tagName}:${element?.innerText || element?.getAttribute('aria-label') || element?.id || ''}`,
+            text: `${element?.tagName}:${element?.textContent || element?.getAttribute('aria-label') || element?.id || ''}`,
             outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : '',
           };
         });

@@ -17,6 +17,7 @@ import type { AppDeps, Services } from './deps.js';
 import { onError, onNotFound, payloadTooLarge, validationHook } from './errors.js';
 import { mcpEndpoint } from './mcp/mcp-endpoint.js';
 import { BEARER } from './openapi.js';
+import { rateLimited } from './rate-limits.js';
 import { REFERENCE_SCRIPT_PATH, referenceDocument, referenceScript } from './reference-page.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminSessionRoutes } from './routes/admin-sessions.js';
@@ -101,6 +102,10 @@ export function createApp(deps: AppDeps): App {
   const bearer = authenticate(tokenVerifier(services.config), tenantDirectory(services.db));
   app.use('/v1/*', bearer);
   app.use('/v1/*', textInputRule());
+  // Rate limits per user and route family, shared by every API process (counted in PostgreSQL).
+  app.use('/v1/sessions/initialize', rateLimited(services, 'session_start'));
+  app.use('/v1/sessions/:session_id/messages', rateLimited(services, 'text_turn'));
+  app.use('/v1/mind/chat', rateLimited(services, 'study_assistant'));
   // Resources, one router each.
   app.route('/v1/sessions', sessionRoutes(services));
   app.route('/v1/case-studies', caseStudyRoutes(services));

@@ -12,6 +12,12 @@ export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
 const DEV_LIVEKIT_KEY = 'devkey';
 const DEV_LIVEKIT_SECRET = 'secret';
 
+/** A rate limit: requests per window, or `unlimited` (null) for none. */
+const rateLimit = (fallback: number) =>
+  z
+    .union([z.literal('unlimited').transform(() => null), z.coerce.number().int().min(1).max(1_000_000_000)])
+    .default(fallback);
+
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
 
 export const apiConfigSchema = z
@@ -167,6 +173,23 @@ export const apiConfigSchema = z
       .max(86_400)
       .default(600)
       .describe('how long a browser may cache a CORS preflight answer, in seconds'),
+    /** Rate limits (docs/api.md#rate-limits): requests per user and route family in each window, counted in PostgreSQL. */
+    RATE_LIMIT_WINDOW_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(60)
+      .describe("the rate limits' window, in seconds: each limit counts requests per user in one window"),
+    RATE_LIMIT_SESSION_STARTS: rateLimit(10).describe(
+      'session starts and resumes (`POST /v1/sessions/initialize`) per user and window; `unlimited` for none',
+    ),
+    RATE_LIMIT_TEXT_TURNS: rateLimit(30).describe(
+      'text turns (`POST /v1/sessions/{id}/messages`) per user and window; `unlimited` for none',
+    ),
+    RATE_LIMIT_STUDY_ASSISTANT: rateLimit(20).describe(
+      'study-assistant messages (`POST /v1/mind/chat`) per user and window; `unlimited` for none (the daily quota is separate)',
+    ),
     /** Study-assistant turns a student may have answered per day; `unlimited` for no quota. */
     CHAT_DAILY_QUOTA: z
       .union([z.literal('unlimited').transform(() => null), z.coerce.number().int().min(0).max(1_000_000)])

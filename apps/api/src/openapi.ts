@@ -25,6 +25,11 @@ export const authErrors = {
   503: 'SERVICE_UNAVAILABLE: the database is briefly unavailable; retry after `Retry-After` seconds',
 } as const;
 
+/** The rate limit of a route family (docs/api.md#rate-limits). */
+export const rateLimitError = {
+  429: 'RATE_LIMITED: too many requests of this kind in the window; `Retry-After` says how many seconds to wait',
+} as const;
+
 /** A `text/event-stream` answer: its schema is the `data` of one frame, any of the stream's events. */
 export function eventStreamAnswer(description: string, frames: [z.ZodType, z.ZodType, ...z.ZodType[]]) {
   const schema = z.union(frames).meta({ description: "One frame's `data` (JSON); the frame's `event` names which" });

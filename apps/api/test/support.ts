@@ -43,6 +43,10 @@ export async function buildTestApp(
     LIVEKIT_URL: livekit.url.replace(/^http/, 'ws'),
     LIVEKIT_API_KEY: livekit.apiKey,
     LIVEKIT_API_SECRET: livekit.apiSecret,
+    // Rate limits are off unless a test is about them (rate-limits.test.ts): other tests call faster than students.
+    RATE_LIMIT_SESSION_STARTS: 'unlimited',
+    RATE_LIMIT_TEXT_TURNS: 'unlimited',
+    RATE_LIMIT_STUDY_ASSISTANT: 'unlimited',
     ...options.env,
   });
   const tenant = await insertTenant(db.db);

@@ -313,6 +313,27 @@ export const chatUsage = pgTable(
   ],
 );
 
+/**
+ * The rate limiter's counters: requests per user, route family and fixed window, shared by every API
+ * process. One upsert per limited request; windows older than the current one are deleted as they pass.
+ */
+export const rateLimitHits = pgTable(
+  'rate_limit_hits',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    userId: text('user_id').notNull(),
+    /** session_start, text_turn or study_assistant. */
+    family: text('family').notNull(),
+    windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+    hits: integer('hits').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.userId, t.family, t.windowStart] }),
+    check('rate_limit_hits_family', sql`${t.family} in ('session_start', 'text_turn', 'study_assistant')`),
+    check('rate_limit_hits_positive', sql`${t.hits} > 0`),
+  ],
+);
+
 /** LiveKit webhook events already processed, by LiveKit's event id: each is applied once. */
 export const livekitWebhookEvents = pgTable('livekit_webhook_events', {
   id: text('id').primaryKey(),

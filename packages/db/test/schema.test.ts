@@ -73,6 +73,7 @@ describe('migrations', () => {
       'chat_usage',
       'grade_reports',
       'livekit_webhook_events',
+      'rate_limit_hits',
       'session_messages',
       'session_transcripts',
       'sessions',

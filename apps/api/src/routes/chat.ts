@@ -11,7 +11,7 @@ import {
 import type { AppEnv } from '../app-context.js';
 import { prepareChatTurn } from '../chat/chat-turn.js';
 import type { Services } from '../deps.js';
-import { authErrors, errors, eventStreamAnswer, json, security } from '../openapi.js';
+import { authErrors, errors, eventStreamAnswer, json, rateLimitError, security } from '../openapi.js';
 import { eventStream } from '../streaming/event-stream.js';
 
 const chatRoute = createRoute({
@@ -39,6 +39,7 @@ const chatRoute = createRoute({
       404: 'NOT_FOUND: no such conversation of yours',
       422: 'VALIDATION_ERROR: body outside 1–8000 characters, an unknown action, a bad context field',
       503: 'MODEL_NOT_CONFIGURED: the API has no model endpoint; SERVICE_UNAVAILABLE: the database is briefly unavailable',
+      ...rateLimitError,
     }),
   },
 });

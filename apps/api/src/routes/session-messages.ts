@@ -9,7 +9,7 @@ import {
 } from '@sp/core';
 import type { AppEnv } from '../app-context.js';
 import type { Services } from '../deps.js';
-import { authErrors, errors, eventStreamAnswer, json, security, sessionIdParam } from '../openapi.js';
+import { authErrors, errors, eventStreamAnswer, json, rateLimitError, security, sessionIdParam } from '../openapi.js';
 import { eventStream } from '../streaming/event-stream.js';
 import { prepareTextTurn } from '../text-channel/text-turn.js';
 
@@ -42,6 +42,7 @@ const messageRoute = createRoute({
       409: 'SESSION_CHANNEL_CONFLICT: you are live in the voice room; SESSION_BUSY: the previous reply is still coming',
       410: 'SESSION_<END_REASON>: the session has ended (a text turn past the reconnect window ends it)',
       422: 'VALIDATION_ERROR: body outside 1–8000 characters',
+      ...rateLimitError,
     }),
   },
 });

@@ -16,7 +16,7 @@ import { decodeJwt } from 'jose';
 import type { AppEnv } from '../app-context.js';
 import type { Services } from '../deps.js';
 import { PARTICIPANT_NAME } from '../livekit.js';
-import { authErrors, errors, json, security, sessionIdParam } from '../openapi.js';
+import { authErrors, errors, json, rateLimitError, security, sessionIdParam } from '../openapi.js';
 import { endByStudent } from '../sessions/ending.js';
 import { settleOne, settlePending } from '../sessions/pending-timeout.js';
 import { resumeSession } from '../sessions/resume-session.js';
@@ -42,6 +42,7 @@ const initializeRoute = createRoute({
         'VALIDATION_ERROR: a bad field (metadata or context over 16,000 characters names it), ' +
         'or no attempts left (details.attempt_count, details.max_attempts)',
       502: 'LIVEKIT_UNAVAILABLE: no session was created and no reconnect was used',
+      ...rateLimitError,
     }),
   },
 });

@@ -24,6 +24,7 @@ import { adminSessionRoutes } from './routes/admin-sessions.js';
 import { authConfigRoutes, devSignInEnabled } from './routes/auth-config.js';
 import { caseStudyRoutes } from './routes/case-studies.js';
 import { chatRoutes } from './routes/chat.js';
+import { conversationRoutes } from './routes/conversations.js';
 import { devSignInRoutes } from './routes/dev-sign-in.js';
 import { liveKitWebhookRoutes } from './routes/livekit-webhook.js';
 import { reportRoutes } from './routes/reports.js';
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps): App {
   app.route('/v1/sessions', reportRoutes(services));
   app.route('/v1/sessions', sessionMessageRoutes(services));
   app.route('/v1/mind', chatRoutes(services));
+  app.route('/v1/mind', conversationRoutes(services));
   app.route('/v1/admin', adminRoutes(services));
   app.route('/v1/admin', adminSessionRoutes(services));
   app.route('/v1/usage', usageRoutes(services));

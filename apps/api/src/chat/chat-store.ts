@@ -173,3 +173,58 @@ export async function refundChatTurn(db: Database, caller: Caller, day: string):
     where tenant_id = ${caller.tenantId} and user_id = ${caller.userId} and day = ${day}::date and turns > 0
   `;
 }
+
+export interface ConversationSummaryRow {
+  id: string;
+  channel: string | null;
+  message_count: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The caller's conversations, most recently updated first, a page at a time. */
+export async function listConversations(db: Database, caller: Caller, skip: number, limit: number) {
+  const rows = await db.$client<(ConversationSummaryRow & { total: number })[]>`
+    select c.id, c.channel, c.created_at, c.updated_at,
+      (select count(*)::int from chat_messages m where m.conversation_id = c.id) as message_count,
+      count(*) over ()::int as total
+    from chat_conversations c
+    where c.tenant_id = ${caller.tenantId} and c.user_id = ${caller.userId}
+    order by c.updated_at desc, c.id
+    offset ${skip} limit ${limit}
+  `;
+  const total = rows[0]?.total ?? (skip > 0 ? await countConversations(db, caller) : 0);
+  return { rows, total };
+}
+
+async function countConversations(db: Database, caller: Caller): Promise<number> {
+  const [row] = await db.$client<{ n: number }[]>`
+    select count(*)::int as n from chat_conversations where tenant_id = ${caller.tenantId} and user_id = ${caller.userId}`;
+  return row?.n ?? 0;
+}
+
+export interface ConversationMessageRow {
+  sequence: number;
+  role: 'user' | 'assistant';
+  content: string;
+  action: string;
+  blocked_reason: string | null;
+  created_at: Date;
+}
+
+/** One of the caller's conversations with a page of its messages, newest first; null when it is not theirs. */
+export async function readConversation(db: Database, caller: Caller, id: string, skip: number, limit: number) {
+  const [conversation] = await db.$client<ConversationSummaryRow[]>`
+    select c.id, c.channel, c.created_at, c.updated_at,
+      (select count(*)::int from chat_messages m where m.conversation_id = c.id) as message_count
+    from chat_conversations c
+    where c.id = ${id}::uuid and c.tenant_id = ${caller.tenantId} and c.user_id = ${caller.userId}
+  `;
+  if (!conversation) return null;
+  const messages = await db.$client<ConversationMessageRow[]>`
+    select sequence, role, coalesce(revised, content) as content, action, blocked_reason, created_at
+    from chat_messages where conversation_id = ${id}::uuid
+    order by sequence desc offset ${skip} limit ${limit}
+  `;
+  return { conversation, messages };
+}

@@ -1,0 +1,53 @@
+/** GET /v1/mind/conversations and /{conversation_id}: a student's study-assistant history, newest first, paged. */
+import { z } from 'zod';
+import { chatActions } from './streams.js';
+
+const pageQuery = {
+  skip: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+};
+export const conversationListQuerySchema = z.object(pageQuery);
+export const conversationMessagesQuerySchema = z.object(pageQuery);
+
+const page = {
+  total: z.number().int(),
+  page: z.number().int(),
+  page_size: z.number().int(),
+  total_pages: z.number().int(),
+};
+
+export const conversationSummarySchema = z
+  .object({
+    id: z.string(),
+    channel: z.string().nullable(),
+    message_count: z.number().int(),
+    created_at: z.iso.datetime({ offset: true }),
+    updated_at: z.iso.datetime({ offset: true }),
+  })
+  .meta({ id: 'ConversationSummary' });
+
+export const conversationMessageSchema = z
+  .object({
+    sequence: z.number().int(),
+    role: z.enum(['user', 'assistant']),
+    content: z.string().meta({ description: "The text as the student saw it last (an answer's correction, if any)" }),
+    action: z.enum(chatActions).or(z.string()),
+    blocked_reason: z.string().nullable(),
+    created_at: z.iso.datetime({ offset: true }),
+  })
+  .meta({ id: 'ConversationMessage' });
+
+export const conversationListResponseSchema = z
+  .object({ success: z.literal(true), data: z.array(conversationSummarySchema), ...page, message: z.null() })
+  .meta({ id: 'ConversationList' });
+
+export const conversationResponseSchema = z
+  .object({
+    success: z.literal(true),
+    data: conversationSummarySchema.extend({
+      messages: z.array(conversationMessageSchema).meta({ description: 'A page of messages, newest first' }),
+    }),
+    ...page,
+    message: z.null(),
+  })
+  .meta({ id: 'Conversation' });

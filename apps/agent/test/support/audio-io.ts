@@ -94,13 +94,16 @@ export class ScriptedMicrophone extends voice.AudioInput {
   private sendFrame() {
     const data = new Int16Array(this.samplesPerFrame);
     let filled = 0;
-    const now = performance.now();
+    // The frame's own place on the audio timeline, not the moment it was sent: after a late timer the
+    // microphone catches up in a burst, and stamping clips with the send time would make the listener
+    // seem to react faster than the audio could have reached it.
+    const frameAt = this.startedAt + this.framesSent * FRAME_MS;
     while (filled < data.length && this.queue.length > 0) {
       const current = this.queue[0];
       if (!current) break;
       const { clip } = current;
       if (!current.played) {
-        const startedAt = now + (filled / MIC_SAMPLE_RATE) * 1000;
+        const startedAt = frameAt + (filled / MIC_SAMPLE_RATE) * 1000;
         current.played = {
           clip,
           startedAt,

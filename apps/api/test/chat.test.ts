@@ -160,7 +160,7 @@ describe('POST /v1/mind/chat', () => {
       expect(answer.status).toBe(404);
       expect(answer.body).toMatchObject({ success: false, error: { code: 'NOT_FOUND' } });
     }
-    for (const unknown of ['0b6f3c1e-5a2d-4c8e-9f10-2b3c4d5e6f70', 'demo-1']) {
+    for (const unknown of ['0b6f3c1e-5a2d-4c8e-9f10-2b3c4d5e6f70']) {
       expect((await chat(test.app, owner, { body: 'Hi', context: { conversation_id: unknown } })).status).toBe(404);
     }
     expect(model.chatRequests()).toHaveLength(requests);
@@ -362,5 +362,39 @@ describe('the daily quota', () => {
     const second = await chat(limited.app, b, { body: 'What is osmosis?' });
     expect(frame(first.frames, 'done')).toMatchObject({ remaining: quota - 1 });
     expect(frame(second.frames, 'done')).toMatchObject({ remaining: quota - 1 });
+  });
+});
+
+describe('a conversation id chosen by the client', () => {
+  it("starts 'demo-1' in the student's own namespace, continues it, and another student's 'demo-1' is their own", async () => {
+    const owner = await studentToken(test);
+    const first = await chat(test.app, owner, { body: 'What is osmosis?', context: { conversation_id: 'demo-1' } });
+    expect(first.status).toBe(200);
+    expect(frame(first.frames, 'meta')).toMatchObject({ conversation_id: 'demo-1' });
+    expect(frame(first.frames, 'done')).toMatchObject({ conversation_id: 'demo-1' });
+    const second = await chat(test.app, owner, { body: 'And diffusion?', context: { conversation_id: 'demo-1' } });
+    expect(frame(second.frames, 'meta')).toMatchObject({ conversation_id: 'demo-1' });
+    await test.work.idle();
+    // The model saw the first turn as history: one conversation, four messages.
+    const rows = await test.db.sql<{ id: string }[]>`select id from chat_conversations where client_id = 'demo-1'`;
+    expect(rows).toHaveLength(1);
+    expect(await storedMessages(rows[0]!.id)).toHaveLength(4);
+    const history = await test.app.request('/v1/mind/conversations/demo-1', {
+      headers: { authorization: `Bearer ${owner}` },
+    });
+    expect(((await history.json()) as { data: { id: string; message_count: number } }).data).toMatchObject({
+      id: 'demo-1',
+      message_count: 4,
+    });
+
+    const classmate = await studentToken(test);
+    const theirs = await chat(test.app, classmate, { body: 'Hi', context: { conversation_id: 'demo-1' } });
+    expect(frame(theirs.frames, 'meta')).toMatchObject({ conversation_id: 'demo-1' });
+    await test.work.idle();
+    const both = await test.db.sql<
+      { user_id: string }[]
+    >`select user_id from chat_conversations where client_id = 'demo-1'`;
+    expect(both).toHaveLength(2);
+    expect(await storedMessages(rows[0]!.id)).toHaveLength(4);
   });
 });

@@ -259,10 +259,15 @@ export const chatConversations = pgTable(
     userId: text('user_id').notNull(),
     /** Where the student writes from (`context.channel`, e.g. `student`). */
     channel: text('channel'),
+    /** The id the client chose (`context.conversation_id` that is not a UUID, e.g. `demo-1`), unique per student. */
+    clientId: text('client_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('chat_conversations_user_idx').on(t.tenantId, t.userId, t.updatedAt)],
+  (t) => [
+    index('chat_conversations_user_idx').on(t.tenantId, t.userId, t.updatedAt),
+    uniqueIndex('chat_conversations_client_id_key').on(t.tenantId, t.userId, t.clientId),
+  ],
 );
 
 /** One message of a conversation: the student's, or the assistant's answer (or the notice of a blocked turn). */

@@ -8,7 +8,7 @@
 import type { SessionClock } from '@sp/core';
 import type { ChatMessage, Database } from '@sp/db';
 import type { Caller } from '../app-context.js';
-import { uniqueViolation } from '../sessions/session-store.js';
+import { isUuid, uniqueViolation } from '../sessions/session-store.js';
 
 /** How many earlier messages the model sees. */
 const HISTORY_MESSAGES = 20;
@@ -23,6 +23,8 @@ export interface TurnOpening {
   openSessions: (SessionClock & { roomOpenedAt: Date })[];
   /** The named conversation exists and is the caller's. */
   conversationFound: boolean;
+  /** Its id, when found (for a client-chosen id, the UUID behind it). */
+  conversationUuid: string | null;
   /** Its latest answered messages, oldest first (a corrected answer as corrected; blocked turns left out). */
   history: ChatTurnText[];
   /** The turn reserved on today's quota (its count after this turn), or null when none was reserved. */
@@ -34,6 +36,7 @@ export interface TurnOpening {
 interface OpeningRow extends Record<string, unknown> {
   open_sessions: Record<string, string | number | null>[];
   conversation_found: boolean;
+  conversation_uuid: string | null;
   history: ChatTurnText[];
   reserved_turns: number | null;
   reserved_day: string | null;
@@ -48,7 +51,14 @@ interface OpeningRow extends Record<string, unknown> {
 export async function openChatTurn(
   db: Database,
   caller: Caller,
-  options: { conversationId: string | null; reserve: boolean; limit: number | null; timeZone: string },
+  options: {
+    conversationId: string | null;
+    /** A client-chosen id (not a UUID), looked up in the caller's own namespace. */
+    clientId: string | null;
+    reserve: boolean;
+    limit: number | null;
+    timeZone: string;
+  },
 ): Promise<TurnOpening> {
   const { tenantId, userId } = caller;
   const pg = db.$client;
@@ -63,7 +73,8 @@ export async function openChatTurn(
     ),
     own_conversation as (
       select id from chat_conversations
-      where id = ${options.conversationId}::uuid and tenant_id = ${tenantId} and user_id = ${userId}
+      where tenant_id = ${tenantId} and user_id = ${userId}
+        and (id = ${options.conversationId}::uuid or client_id = ${options.clientId}::text)
     )
     select
       (select coalesce(json_agg(json_build_object(
@@ -73,6 +84,7 @@ export async function openChatTurn(
           'createdAt', created_at, 'startTime', start_time, 'roomOpenedAt', room_opened_at)), '[]')
         from sessions where tenant_id = ${tenantId} and user_id = ${userId} and status <> 'ended') as open_sessions,
       exists (select 1 from own_conversation) as conversation_found,
+      (select id from own_conversation) as conversation_uuid,
       (select coalesce(json_agg(json_build_object('role', role, 'content', content) order by sequence), '[]')
         from (select m.sequence, m.role, coalesce(m.revised, m.content) as content
               from chat_messages m join own_conversation c on c.id = m.conversation_id
@@ -87,6 +99,7 @@ export async function openChatTurn(
   return {
     openSessions: row.open_sessions.map(sessionClock),
     conversationFound: row.conversation_found,
+    conversationUuid: row.conversation_uuid,
     history: row.history,
     reserved:
       row.reserved_turns !== null && row.reserved_day !== null
@@ -127,9 +140,10 @@ export type NewChatMessage = Pick<ChatMessage, 'role' | 'content' | 'action'> &
 export async function storeChatMessages(
   db: Database,
   caller: Caller,
-  conversation: { id: string; channel: string | null },
+  created: { id: string; channel: string | null; clientId: string | null },
   messages: NewChatMessage[],
 ): Promise<number[]> {
+  let conversation = created;
   const rows = messages.map((m, i) => ({
     ord: i + 1,
     role: m.role,
@@ -144,8 +158,8 @@ export async function storeChatMessages(
     try {
       const stored = await db.$client<{ sequence: number }[]>`
         with conversation as (
-          insert into chat_conversations (id, tenant_id, user_id, channel)
-          values (${conversation.id}, ${caller.tenantId}, ${caller.userId}, ${conversation.channel})
+          insert into chat_conversations (id, tenant_id, user_id, channel, client_id)
+          values (${conversation.id}, ${caller.tenantId}, ${caller.userId}, ${conversation.channel}, ${conversation.clientId})
           on conflict (id) do update set updated_at = now()
             where chat_conversations.tenant_id = excluded.tenant_id and chat_conversations.user_id = excluded.user_id
           returning id
@@ -161,7 +175,17 @@ export async function storeChatMessages(
       if (stored.length !== messages.length) throw new Error(`conversation ${conversation.id} is not the caller's`);
       return stored.map((r) => r.sequence).sort((a, b) => a - b);
     } catch (error) {
-      if (uniqueViolation(error) !== 'chat_messages_conversation_sequence_key') throw error;
+      const violated = uniqueViolation(error);
+      // A racing first turn created the client-chosen conversation first: continue that one.
+      if (violated === 'chat_conversations_client_id_key' && conversation.clientId) {
+        const [existing] = await db.$client<{ id: string }[]>`
+          select id from chat_conversations
+          where tenant_id = ${caller.tenantId} and user_id = ${caller.userId} and client_id = ${conversation.clientId}`;
+        if (!existing) throw error;
+        conversation = { ...conversation, id: existing.id };
+        continue;
+      }
+      if (violated !== 'chat_messages_conversation_sequence_key') throw error;
     }
   }
 }
@@ -185,7 +209,7 @@ export interface ConversationSummaryRow {
 /** The caller's conversations, most recently updated first, a page at a time. */
 export async function listConversations(db: Database, caller: Caller, skip: number, limit: number) {
   const rows = await db.$client<(ConversationSummaryRow & { total: number })[]>`
-    select c.id, c.channel, c.created_at, c.updated_at,
+    select coalesce(c.client_id, c.id::text) as id, c.channel, c.created_at, c.updated_at,
       (select count(*)::int from chat_messages m where m.conversation_id = c.id) as message_count,
       count(*) over ()::int as total
     from chat_conversations c
@@ -214,16 +238,18 @@ export interface ConversationMessageRow {
 
 /** One of the caller's conversations with a page of its messages, newest first; null when it is not theirs. */
 export async function readConversation(db: Database, caller: Caller, id: string, skip: number, limit: number) {
-  const [conversation] = await db.$client<ConversationSummaryRow[]>`
-    select c.id, c.channel, c.created_at, c.updated_at,
+  const uuid = isUuid(id) ? id : null;
+  const [conversation] = await db.$client<(ConversationSummaryRow & { uuid: string })[]>`
+    select c.id as uuid, coalesce(c.client_id, c.id::text) as id, c.channel, c.created_at, c.updated_at,
       (select count(*)::int from chat_messages m where m.conversation_id = c.id) as message_count
     from chat_conversations c
-    where c.id = ${id}::uuid and c.tenant_id = ${caller.tenantId} and c.user_id = ${caller.userId}
+    where c.tenant_id = ${caller.tenantId} and c.user_id = ${caller.userId}
+      and (c.id = ${uuid}::uuid or c.client_id = ${uuid ? null : id}::text)
   `;
   if (!conversation) return null;
   const messages = await db.$client<ConversationMessageRow[]>`
     select sequence, role, coalesce(revised, content) as content, action, blocked_reason, created_at
-    from chat_messages where conversation_id = ${id}::uuid
+    from chat_messages where conversation_id = ${conversation.uuid}::uuid
     order by sequence desc offset ${skip} limit ${limit}
   `;
   return { conversation, messages };

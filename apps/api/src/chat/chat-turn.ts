@@ -46,6 +46,8 @@ interface Turn {
   request: ChatRequest;
   route: Route;
   conversationId: string;
+  /** The client-chosen id the student knows the conversation by, if any. */
+  clientId: string | null;
   history: ChatTurnText[];
 }
 
@@ -61,11 +63,13 @@ export async function prepareChatTurn(
   }
   const context = request.context ?? {};
   const requested = context.conversation_id;
-  if (requested !== undefined && !isUuid(requested)) throw notFound('Conversation');
+  // An id that is not a UUID is the client's own name for a conversation: found or started in the student's namespace.
+  const clientId = requested !== undefined && !isUuid(requested) ? requested : null;
   const injection = looksLikeInjection(request.body);
   const limit = config.CHAT_DAILY_QUOTA;
   const opening = await openChatTurn(db, caller, {
-    conversationId: requested ?? null,
+    conversationId: clientId ? null : (requested ?? null),
+    clientId,
     reserve: !injection && limit !== 0,
     limit,
     timeZone: config.CHAT_QUOTA_TIMEZONE,
@@ -74,7 +78,7 @@ export async function prepareChatTurn(
     sessionInProgress(s, now(), config.RECONNECT_WINDOW_SECONDS, config.PENDING_TIMEOUT_SECONDS),
   );
   const refusal: BlockReason | 'not_found' | null =
-    requested && !opening.conversationFound
+    requested && !clientId && !opening.conversationFound
       ? 'not_found'
       : locked
         ? 'assessment_lock'
@@ -88,7 +92,8 @@ export async function prepareChatTurn(
     caller,
     request,
     route: routeMessage(request.action, request.body, context.page),
-    conversationId: requested ?? randomUUID(),
+    conversationId: opening.conversationUuid ?? (clientId === null && requested ? requested : randomUUID()),
+    clientId,
     history: opening.history,
   };
   const left = (used: number) => (limit === null ? null : Math.max(0, limit - used));
@@ -107,14 +112,14 @@ export async function prepareChatTurn(
 function meta(turn: Turn): ChatStreamEvent {
   return {
     event: 'meta',
-    data: { conversation_id: turn.conversationId, action: turn.route.action, confidence: turn.route.confidence },
+    data: { conversation_id: publicId(turn), action: turn.route.action, confidence: turn.route.confidence },
   };
 }
 
 function done(turn: Turn, revised: string | null, remaining: number | null): ChatStreamEvent {
   return {
     event: 'done',
-    data: { conversation_id: turn.conversationId, action: turn.route.action, revised, remaining },
+    data: { conversation_id: publicId(turn), action: turn.route.action, revised, remaining },
   };
 }
 
@@ -131,7 +136,13 @@ function question(turn: Turn, blockedReason: BlockReason | null): NewChatMessage
   };
 }
 
-const conversationOf = (turn: Turn) => ({ id: turn.conversationId, channel: turn.request.context?.channel ?? null });
+const publicId = (turn: Turn) => turn.clientId ?? turn.conversationId;
+
+const conversationOf = (turn: Turn) => ({
+  id: turn.conversationId,
+  channel: turn.request.context?.channel ?? null,
+  clientId: turn.clientId,
+});
 
 function blockedTurn(
   services: ChatServices,

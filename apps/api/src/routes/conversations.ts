@@ -17,7 +17,6 @@ import {
 } from '../chat/chat-store.js';
 import type { Services } from '../deps.js';
 import { authErrors, errors, json, security } from '../openapi.js';
-import { isUuid } from '../sessions/session-store.js';
 
 const listRoute = createRoute({
   method: 'get',
@@ -36,7 +35,7 @@ const readRoute = createRoute({
   method: 'get',
   path: '/conversations/{conversation_id}',
   tags: ['study assistant'],
-  summary: 'One of your conversations with a page of its messages, newest first',
+  summary: 'One of your conversations (its id, or the id you chose) with a page of its messages, newest first',
   security,
   request: {
     params: z.object({
@@ -85,9 +84,7 @@ export function conversationRoutes({ db }: Services) {
     .openapi(readRoute, async (c) => {
       const { conversation_id } = c.req.valid('param');
       const { skip, limit } = c.req.valid('query');
-      const found = isUuid(conversation_id)
-        ? await readConversation(db, c.var.auth, conversation_id, skip, limit)
-        : null;
+      const found = await readConversation(db, c.var.auth, conversation_id, skip, limit);
       if (!found) throw notFound('Conversation');
       const total = found.conversation.message_count;
       const data = { ...summary(found.conversation), messages: found.messages.map(message) };

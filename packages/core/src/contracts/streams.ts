@@ -44,7 +44,11 @@ export const chatRequestSchema = z
           .min(1)
           .max(100)
           .optional()
-          .meta({ description: 'The conversation to continue; omit on the first message' }),
+          .meta({
+            description:
+              'The conversation to continue (its id from `meta`), or an id of your own choosing such as `demo-1`, ' +
+              'which starts the conversation the first time and continues it after; omit for a new conversation',
+          }),
         channel: z.string().min(1).max(40).optional().meta({ example: 'student' }),
         page: z
           .object({ title: pageText, path: pageText, course_code: pageText, material_id: pageText })

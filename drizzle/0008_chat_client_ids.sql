@@ -1,0 +1,2 @@
+ALTER TABLE "chat_conversations" ADD COLUMN "client_id" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "chat_conversations_client_id_key" ON "chat_conversations" USING btree ("tenant_id","user_id","client_id");

@@ -34,6 +34,24 @@ function log(text: string) {
   for (const line of lines) void tell({ type: 'log', line });
 }
 
+/** A child's output as whole lines (a chunk may end mid-line); `end` logs what is left. */
+function lineReader() {
+  let rest = '';
+  return {
+    write(chunk: Buffer | string) {
+      const text = rest + String(chunk);
+      const cut = text.lastIndexOf('\n');
+      rest = text.slice(cut + 1);
+      if (cut >= 0) log(text.slice(0, cut));
+      return text;
+    },
+    end() {
+      if (rest) log(rest);
+      rest = '';
+    },
+  };
+}
+
 /** What went wrong, in postgres's own words: its telling lines, else its last ones. */
 function telling(): string {
   // Postgres's lines start with a timestamp and pid ("2025-01-01 10:00:00.000 UTC [123] FATAL:  ...").
@@ -79,9 +97,12 @@ async function initialise(programs: PostgresPrograms, identity: ServerIdentity |
       ],
       { ...ids, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    initdb.stdout?.on('data', (chunk) => log(String(chunk)));
-    initdb.stderr?.on('data', (chunk) => log(String(chunk)));
+    const [out, err] = [lineReader(), lineReader()];
+    initdb.stdout?.on('data', (chunk) => out.write(chunk));
+    initdb.stderr?.on('data', (chunk) => err.write(chunk));
     const [code, signal] = await exitOf(initdb);
+    out.end();
+    err.end();
     if (code !== 0) throw new Error(telling() || `initdb exited (${signal ?? `exit code ${code}`})`);
   } finally {
     await rm(secrets, { recursive: true, force: true });
@@ -117,16 +138,17 @@ async function start(programs: PostgresPrograms, identity: ServerIdentity | null
   );
   server = child;
   await new Promise<void>((resolve, reject) => {
-    const onOutput = (chunk: Buffer) => {
-      log(String(chunk));
-      if (String(chunk).includes('database system is ready to accept connections')) resolve();
+    const [out, err] = [lineReader(), lineReader()];
+    const onOutput = (reader: ReturnType<typeof lineReader>) => (chunk: Buffer) => {
+      if (reader.write(chunk).includes('database system is ready to accept connections')) resolve();
     };
-    child.stdout?.on('data', onOutput);
-    child.stderr?.on('data', onOutput);
-    exitOf(child).then(
-      ([code, signal]) => reject(new Error(telling() || `postgres exited (${signal ?? `exit code ${code}`})`)),
-      reject,
-    );
+    child.stdout?.on('data', onOutput(out));
+    child.stderr?.on('data', onOutput(err));
+    exitOf(child).then(([code, signal]) => {
+      out.end();
+      err.end();
+      reject(new Error(telling() || `postgres exited (${signal ?? `exit code ${code}`})`));
+    }, reject);
   });
 }
 

@@ -14,6 +14,7 @@ import { createApp } from '../apps/api/src/app.js';
 import { apiConfig, DEV_JWT_SECRET } from '../apps/api/src/config.js';
 import { signDevToken } from '../apps/api/src/dev-token.js';
 import { liveKitRooms } from '../apps/api/src/livekit.js';
+import { liveKitSettings } from '../packages/testkit/src/index.js';
 import { apiCycle, CALLS, type Call, type StudentsJob, type StudentsResult } from './students.js';
 import { benchDatabase, firstMessage, listen, percentile, thread } from './support.js';
 
@@ -39,9 +40,7 @@ try {
   const livekit = await firstMessage<{ url: string; apiKey: string; apiSecret: string }>(livekitThread);
   const config = apiConfig({
     LOG_LEVEL: 'silent',
-    LIVEKIT_URL: livekit.url.replace(/^http/, 'ws'),
-    LIVEKIT_API_KEY: livekit.apiKey,
-    LIVEKIT_API_SECRET: livekit.apiSecret,
+    ...liveKitSettings(livekit),
     RATE_LIMIT_SESSION_STARTS: values['rate-limits'] ? '1000000000' : 'unlimited',
   });
   const api = await listen(createApp({ db: handle.db, config, livekit: liveKitRooms(config) }).fetch);

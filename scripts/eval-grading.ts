@@ -32,7 +32,7 @@ import {
 } from '../packages/grading/evaluation/index.js';
 import { type GradeReportView, gradingConfig, startGradingConsumer } from '../packages/grading/src/index.js';
 import { modelProvider } from '../packages/models/src/index.js';
-import { startFakeLiveKit } from '../packages/testkit/src/index.js';
+import { liveKitSettings, startFakeLiveKit } from '../packages/testkit/src/index.js';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
 
@@ -41,9 +41,7 @@ const livekit = await startFakeLiveKit({ apiKey: 'eval-key', apiSecret: 'eval-se
 const config = apiConfig({
   NODE_ENV: 'test',
   LOG_LEVEL: 'silent',
-  LIVEKIT_URL: livekit.url.replace(/^http/, 'ws'),
-  LIVEKIT_API_KEY: livekit.apiKey,
-  LIVEKIT_API_SECRET: livekit.apiSecret,
+  ...liveKitSettings(livekit),
 });
 const work = new BackgroundWork();
 // No model for the patient: the offline patient answers, so the transcripts do not depend on an endpoint.

@@ -5,7 +5,7 @@
  */
 import { createTestDatabase, insertCaseStudy, insertTenant, type TestDatabase } from '@sp/db/testing';
 import type { ModelProvider } from '@sp/models';
-import { type FakeLiveKit, startFakeLiveKit } from '@sp/testkit';
+import { type FakeLiveKit, liveKitSettings, startFakeLiveKit } from '@sp/testkit';
 import { afterAll } from 'vitest';
 import { type App, createApp } from '../src/app.js';
 import type { Caller } from '../src/app-context.js';
@@ -40,9 +40,7 @@ export async function buildTestApp(
   const config = apiConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
-    LIVEKIT_URL: livekit.url.replace(/^http/, 'ws'),
-    LIVEKIT_API_KEY: livekit.apiKey,
-    LIVEKIT_API_SECRET: livekit.apiSecret,
+    ...liveKitSettings(livekit),
     // Rate limits are off unless a test is about them (rate-limits.test.ts): other tests call faster than students.
     RATE_LIMIT_SESSION_STARTS: 'unlimited',
     RATE_LIMIT_TEXT_TURNS: 'unlimited',

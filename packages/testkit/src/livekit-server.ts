@@ -74,6 +74,15 @@ export interface FakeLiveKit {
   close(): Promise<void>;
 }
 
+/** The API's and worker's LiveKit settings pointing at a fake (or at its URL and keys passed between threads). */
+export function liveKitSettings(livekit: Pick<FakeLiveKit, 'url' | 'apiKey' | 'apiSecret'>) {
+  return {
+    LIVEKIT_URL: livekit.url.replace(/^http/, 'ws'),
+    LIVEKIT_API_KEY: livekit.apiKey,
+    LIVEKIT_API_SECRET: livekit.apiSecret,
+  };
+}
+
 type Handler = (body: Record<string, unknown>, video: VideoGrant) => TwirpAnswer;
 type TwirpAnswer = { status: 200; body: unknown } | { status: number; code: string; msg: string };
 

@@ -15,7 +15,7 @@ import { DEMO_TENANT, seedDemo } from '@sp/db';
 import { createTestDatabase } from '@sp/db/testing';
 import { gradingConfig, startGradingConsumer } from '@sp/grading';
 import type { ModelProvider } from '@sp/models';
-import { startFakeLiveKit } from '@sp/testkit';
+import { liveKitSettings, startFakeLiveKit } from '@sp/testkit';
 import { pino } from 'pino';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll } from 'vitest';
@@ -66,9 +66,7 @@ export async function startStack(
   const config = apiConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
-    LIVEKIT_URL: livekit.url.replace(/^http/, 'ws'),
-    LIVEKIT_API_KEY: livekit.apiKey,
-    LIVEKIT_API_SECRET: livekit.apiSecret,
+    ...liveKitSettings(livekit),
     WEB_DIST_DIR: webDist,
     ...(options.liveKitPublicUrl && { LIVEKIT_PUBLIC_URL: options.liveKitPublicUrl }),
     ...options.env,

@@ -1,3 +1,4 @@
+export * from './chromium.js';
 export * from './event-stream-client.js';
 export * from './livekit-server.js';
 export * from './openai-audio.js';

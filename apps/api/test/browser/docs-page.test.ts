@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
+import { chromiumLaunch } from '@sp/testkit';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_SCRIPT_PATH } from '../../src/reference-page.js';
@@ -16,17 +17,6 @@ let base: string;
 let context: BrowserContext;
 let profile: string;
 const outside: string[] = [];
-
-/** Chromium's flags for a quiet, isolated headless run. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 
 const isLocal = (url: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
 
@@ -40,8 +30,7 @@ beforeAll(async () => {
   profile = await mkdtemp(join(tmpdir(), 'sp-docs-profile-'));
   // A fresh profile (--user-data-dir) of its own.
   context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
+    ...chromiumLaunch,
     headless: true,
   });
   // No network beyond this machine: anything else is refused, and noted.

@@ -15,7 +15,7 @@ import { DEMO_TENANT, seedDemo } from '@sp/db';
 import { createTestDatabase } from '@sp/db/testing';
 import { gradingConfig, startGradingConsumer } from '@sp/grading';
 import type { ModelProvider } from '@sp/models';
-import { liveKitSettings, startFakeLiveKit } from '@sp/testkit';
+import { chromiumLaunch, liveKitSettings, startFakeLiveKit } from '@sp/testkit';
 import { pino } from 'pino';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll } from 'vitest';
@@ -115,21 +115,11 @@ export async function asDemoStudent(stack: Stack, path: string, json?: unknown) 
   return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text };
 }
 
-/** Chromium's flags for a quiet, isolated headless run (Playwright gives each launch a fresh profile). */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
-
+/** Chromium for a test file (Playwright gives each context a fresh profile), closed after the file. */
 export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, ...extraArgs],
+    ...chromiumLaunch,
+    args: [...chromiumLaunch.args, ...extraArgs],
   });
   afterAll(() => browser.close());
   return browser;

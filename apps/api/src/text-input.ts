@@ -36,14 +36,15 @@ export function textInputRule(): MiddlewareHandler<AppEnv> {
       } catch {
         throw refuse([{ field: '(root)', in: 'body', message: 'must be well-formed UTF-8' }]);
       }
-      // The route's validator reads the body from here, decoded once.
-      (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(text);
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch {
         return next(); // the validator answers 400 INVALID_JSON
       }
+      // The route's validator (c.req.json()) takes the body parsed here instead of parsing it again;
+      // a raw reader (c.req.text(), the webhook's signature check) still gets the bytes cached first.
+      (c.req.bodyCache as Record<string, unknown>).json = Promise.resolve(parsed);
       const bodyFaults = textFaults(parsed).map((f) => ({ ...f, in: 'body' }));
       if (bodyFaults.length) throw refuse(bodyFaults);
     }

@@ -10,21 +10,9 @@ import { requireRole } from '../auth.js';
 import type { Services } from '../deps.js';
 import { authErrors, errors, json, security, sessionIdParam } from '../openapi.js';
 import { isUuid } from '../sessions/session-store.js';
+import { dateBound, endOf, fromAfterTo, fromNotAfterTo, startOf } from './date-filter.js';
 
 const score = z.coerce.number().min(0).max(100);
-const DAY_MS = 86_400_000;
-/** `from` a day means its start, `to` a day means its end (UTC). */
-const startOf = (value: string) => new Date(value);
-const endOf = (value: string) => new Date(Date.parse(value) + (value.length === 10 ? DAY_MS - 1 : 0));
-/** Filters stay within years Postgres and every client read alike: 1970-01-01 to 9999-12-31 (UTC). */
-const EARLIEST = Date.UTC(1970, 0, 1);
-const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-const inRange = (date: Date) => date.getTime() >= EARLIEST && date.getTime() <= LATEST;
-/** A day (`2026-03-01`) or an instant (`2026-03-01T09:00:00Z`), within the range above. */
-const dateBound = z
-  .union([z.iso.date(), z.iso.datetime({ offset: true })])
-  .refine((v) => inRange(startOf(v)) && inRange(endOf(v)), 'must be between 1970-01-01 and 9999-12-31 (UTC)');
-
 const listReportsQuerySchema = z
   .object({
     content_id: z
@@ -51,10 +39,7 @@ const listReportsQuerySchema = z
     path: ['min_score'],
     message: 'must not exceed max_score',
   })
-  .refine((q) => !q.from || !q.to || startOf(q.from) <= endOf(q.to), {
-    path: ['from'],
-    message: 'must not be after to',
-  });
+  .refine(fromNotAfterTo, fromAfterTo);
 
 const reportListSchema = z
   .object({

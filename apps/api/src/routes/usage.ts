@@ -11,16 +11,7 @@ import type { AppEnv } from '../app-context.js';
 import { isStaff } from '../auth.js';
 import type { Services } from '../deps.js';
 import { authErrors, errors, json, security } from '../openapi.js';
-
-const DAY_MS = 86_400_000;
-const EARLIEST = Date.UTC(1970, 0, 1);
-const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-const startOf = (value: string) => new Date(value);
-const endOf = (value: string) => new Date(Date.parse(value) + (value.length === 10 ? DAY_MS - 1 : 0));
-const inRange = (date: Date) => date.getTime() >= EARLIEST && date.getTime() <= LATEST;
-const dateBound = z
-  .union([z.iso.date(), z.iso.datetime({ offset: true })])
-  .refine((v) => inRange(startOf(v)) && inRange(endOf(v)), 'must be between 1970-01-01 and 9999-12-31 (UTC)');
+import { dateBound, endOf, fromAfterTo, fromNotAfterTo, startOf } from './date-filter.js';
 
 export const usageGroupings = ['student', 'case', 'day'] as const;
 
@@ -54,10 +45,7 @@ const usageQuerySchema = z
       .meta({ description: "Only this student's sessions (a student may name only themselves)" }),
     content_id: z.string().min(1).max(200).optional().meta({ description: 'Only this case study (its id)' }),
   })
-  .refine((q) => !q.from || !q.to || startOf(q.from) <= endOf(q.to), {
-    path: ['from'],
-    message: 'must not be after to',
-  });
+  .refine(fromNotAfterTo, fromAfterTo);
 
 const usageRowSchema = z.object({
   tenant_id: z.string(),

@@ -118,16 +118,13 @@ export async function storeReply(
 ): Promise<number> {
   return db.transaction(async (tx) => {
     const stored = await appendTurn(tx, sessionId, { role: 'assistant', channel: 'text', ...reply });
-    await tx
-      .update(sessions)
-      .set({ textTurnStartedAt: null })
-      .where(and(eq(sessions.id, sessionId), eq(sessions.textTurnStartedAt, turnStartedAt)));
+    await releaseTextTurn(tx, sessionId, turnStartedAt);
     return stored.sequence;
   });
 }
 
 /** The turn is over without a reply: the next text turn may come. */
-export async function releaseTextTurn(db: Database, sessionId: string, startedAt: Date): Promise<void> {
+export async function releaseTextTurn(db: Pick<Database, 'update'>, sessionId: string, startedAt: Date): Promise<void> {
   await db
     .update(sessions)
     .set({ textTurnStartedAt: null })

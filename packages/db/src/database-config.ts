@@ -1,9 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { loadProcessEnvFile } from './env-file.js';
 
-/** The checkout this code runs from: its `.data/` holds the embedded server's data by default. */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export { REPO_ROOT } from './env-file.js';
 
 export const databaseConfigSchema = z.object({
   DATABASE_URL: z

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The checkout this code runs from: its `.env`, and its `.data/` for the embedded server's data by default. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The file to read for this environment, or null for none. */
 export function envFilePath(env: NodeJS.ProcessEnv = process.env): string | null {

@@ -132,8 +132,7 @@ export function resumeVerdict(session: SessionClock, now: Date, limits: SessionL
   if (sinceWindowStart > limits.reconnectWindowSeconds) {
     return { kind: 'end', endReason: 'conversation_ttl_exceeded' };
   }
-  // A reconnect is a return after a connection: a session that never connected uses none.
-  if (session.startTime && session.reconnectCount >= limits.maxReconnects) {
+  if (resumeCountsReconnect(session) && session.reconnectCount >= limits.maxReconnects) {
     return { kind: 'end', endReason: 'reconnect_exceeded' };
   }
   if (remainingTime(session, now) <= 0) return { kind: 'end', endReason: 'timer_expired' };

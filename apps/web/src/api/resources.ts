@@ -1,6 +1,7 @@
 /** The API's resources as the pages read them, typed by the shared contracts. */
 import type {
   CaseStudyStudentView,
+  InitializeRequest,
   InitializeResponse,
   SessionListResponse,
   SessionView,
@@ -27,7 +28,7 @@ export const useSessionWithMessages = (sessionId: string) =>
     queryFn: () => api<SessionWithMessages>(`/v1/sessions/${sessionId}`),
   });
 
-export function initialize(body: { content_id: string; session_id?: string; channel?: 'voice' | 'text' }) {
+export function initialize(body: InitializeRequest) {
   return api<InitializeResponse>('/v1/sessions/initialize', { json: body });
 }
 

@@ -3,7 +3,10 @@
  * student who reloads, loses the connection or comes back later is offered
  * to resume it. Nothing here ever ends a session.
  */
-export type SessionMode = 'voice' | 'text';
+import type { SessionChannel } from '@sp/core';
+
+/** How the student takes part: the session's channel. */
+export type SessionMode = SessionChannel;
 
 export interface RememberedSession {
   sessionId: string;

@@ -27,9 +27,9 @@ import {
 import { insertSession } from '@sp/db/testing';
 import { createApp } from '../apps/api/src/app.js';
 import { apiConfig, DEV_JWT_SECRET } from '../apps/api/src/config.js';
-import { apiDatabase } from '../apps/api/src/deps.js';
-import { signDevToken } from '../apps/api/src/dev-token.js';
-import { liveKitRooms } from '../apps/api/src/livekit.js';
+import { apiDatabase } from '../apps/api/src/http/deps.js';
+import { liveKitRooms } from '../apps/api/src/http/livekit.js';
+import { signDevToken } from '../apps/api/src/sign-in/dev-token.js';
 import { claimReport, finishReport } from '../packages/grading/src/index.js';
 
 const { values } = parseArgs({

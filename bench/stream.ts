@@ -25,10 +25,10 @@ import { type ConfiguredProvider, modelConfig, modelProvider, streamChat } from 
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { createApp } from '../apps/api/src/app.js';
-import { BackgroundWork } from '../apps/api/src/background-work.js';
 import { apiConfig, DEV_JWT_SECRET } from '../apps/api/src/config.js';
-import { signDevToken } from '../apps/api/src/dev-token.js';
-import { liveKitRooms } from '../apps/api/src/livekit.js';
+import { BackgroundWork } from '../apps/api/src/http/background-work.js';
+import { liveKitRooms } from '../apps/api/src/http/livekit.js';
+import { signDevToken } from '../apps/api/src/sign-in/dev-token.js';
 import type { ModelThreadOptions, ModelTiming } from './model-thread.js';
 import type { StreamClientsJob, StreamClientsResult } from './stream-clients.js';
 import { benchDatabase, firstMessage, listen, percentile, thread } from './support.js';

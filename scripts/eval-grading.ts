@@ -17,11 +17,11 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { createApp } from '../apps/api/src/app.js';
-import type { Caller } from '../apps/api/src/app-context.js';
-import { BackgroundWork } from '../apps/api/src/background-work.js';
 import { apiConfig, DEV_JWT_SECRET } from '../apps/api/src/config.js';
-import { signDevToken } from '../apps/api/src/dev-token.js';
-import { liveKitRooms } from '../apps/api/src/livekit.js';
+import type { Caller } from '../apps/api/src/http/app-context.js';
+import { BackgroundWork } from '../apps/api/src/http/background-work.js';
+import { liveKitRooms } from '../apps/api/src/http/livekit.js';
+import { signDevToken } from '../apps/api/src/sign-in/dev-token.js';
 import { benchDatabase } from '../bench/support.js';
 import {
   agreementByCase,

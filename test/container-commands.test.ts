@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { agentConfig } from '../apps/agent/src/config.js';
-import { PARTICIPANT_TOKEN_TTL_SECONDS, ROOM_EMPTY_TIMEOUT_SECONDS } from '../apps/api/src/livekit.js';
+import { PARTICIPANT_TOKEN_TTL_SECONDS, ROOM_EMPTY_TIMEOUT_SECONDS } from '../apps/api/src/http/livekit.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(join(root, path), 'utf8');

@@ -3,7 +3,7 @@ import { SESSION_DEFAULTS, TEXT_CHANNEL_DEFAULTS } from '@sp/core';
 import { gradingConfigSchema } from '@sp/grading';
 import { modelConfigSchema } from '@sp/models';
 import { z } from 'zod';
-import { ROOM_EMPTY_TIMEOUT_SECONDS } from './livekit.js';
+import { ROOM_EMPTY_TIMEOUT_SECONDS } from './http/livekit.js';
 
 /** Lets `pnpm dev` and tests run without a secret; production must bring its own. */
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';

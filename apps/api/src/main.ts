@@ -8,12 +8,12 @@ import { gradingConfigSchema, startGradingConsumer, startPendingSweep } from '@s
 import { describeProvider, modelProvider } from '@sp/models';
 import { pino } from 'pino';
 import { createApp } from './app.js';
-import { BackgroundWork } from './background-work.js';
 import { apiConfigSchema } from './config.js';
-import { apiDatabase } from './deps.js';
-import { liveKitRooms, liveKitUnreachableReason } from './livekit.js';
-import { closeRoom } from './sessions/room-closing.js';
-import { DEFAULT_WEB_DIST_DIR, isBuiltWebApp } from './web-app.js';
+import { BackgroundWork } from './http/background-work.js';
+import { apiDatabase } from './http/deps.js';
+import { liveKitRooms, liveKitUnreachableReason } from './http/livekit.js';
+import { closeRoom } from './http/room-closing.js';
+import { DEFAULT_WEB_DIST_DIR, isBuiltWebApp } from './http/web-app.js';
 
 const config = parseConfig(apiConfigSchema);
 const databaseConfig = parseConfig(databaseConfigSchema);

@@ -4,8 +4,8 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { apiConfig } from '../src/config.js';
-import { signDevToken } from '../src/dev-token.js';
-import { liveKitRooms } from '../src/livekit.js';
+import { liveKitRooms } from '../src/http/livekit.js';
+import { signDevToken } from '../src/sign-in/dev-token.js';
 import { buildTestApp, send, tokenFor } from './support.js';
 
 const test = await buildTestApp();

@@ -19,8 +19,8 @@ import { claimReport, finishReport } from '@sp/grading';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { apiConfig } from '../src/config.js';
-import { apiDatabase } from '../src/deps.js';
-import { liveKitRooms } from '../src/livekit.js';
+import { apiDatabase } from '../src/http/deps.js';
+import { liveKitRooms } from '../src/http/livekit.js';
 import { tokenFor } from './support.js';
 
 const dataDir = await temporaryDataRoot('sp-outage-');

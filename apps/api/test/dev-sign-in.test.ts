@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_TENANT, seedDemo } from '@sp/db';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tokenVerifier } from '../src/auth.js';
+import { tokenVerifier } from '../src/http/auth.js';
 import { buildTestApp, send } from './support.js';
 
 const webDist = await mkdtemp(join(tmpdir(), 'sp-web-dist-'));

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DEMO_TENANT, tenants } from '@sp/db';
 import { describe, expect, it } from 'vitest';
-import { tokenVerifier } from '../src/auth.js';
 import { apiConfig } from '../src/config.js';
+import { tokenVerifier } from '../src/http/auth.js';
 import { buildTestApp, send } from './support.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

@@ -10,7 +10,7 @@ import { startOpenAIServer } from '@sp/testkit';
 import { SignJWT } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
-import { liveKitRooms } from '../src/livekit.js';
+import { liveKitRooms } from '../src/http/livekit.js';
 import { buildTestApp, send, studentOf, tokenFor } from './support.js';
 
 const model = await startOpenAIServer();

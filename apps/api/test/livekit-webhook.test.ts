@@ -9,7 +9,7 @@ import { insertCaseStudy, insertSession } from '@sp/db/testing';
 import { eq } from 'drizzle-orm';
 import { AccessToken, ParticipantInfo, Room, WebhookEvent } from 'livekit-server-sdk';
 import { describe, expect, it } from 'vitest';
-import { participantIdentity } from '../src/livekit.js';
+import { participantIdentity } from '../src/http/livekit.js';
 import { buildTestApp, gradingJobs, send, studentOf } from './support.js';
 
 const test = await buildTestApp();

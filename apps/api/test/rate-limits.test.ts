@@ -6,9 +6,9 @@
 import { collectEventStream } from '@sp/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
-import { BackgroundWork } from '../src/background-work.js';
 import { apiConfig } from '../src/config.js';
-import { liveKitRooms } from '../src/livekit.js';
+import { BackgroundWork } from '../src/http/background-work.js';
+import { liveKitRooms } from '../src/http/livekit.js';
 import { type Answer, buildTestApp, send, studentOf } from './support.js';
 
 const WINDOW = 60;

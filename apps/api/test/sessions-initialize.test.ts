@@ -4,7 +4,7 @@ import { insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
 import { eq } from 'drizzle-orm';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { describe, expect, it } from 'vitest';
-import { liveKitRooms } from '../src/livekit.js';
+import { liveKitRooms } from '../src/http/livekit.js';
 import { buildTestApp, gradingJobs, SESSION_KEYS, studentOf, TRANSCRIPT_ITEM_KEYS } from './support.js';
 
 const test = await buildTestApp({ env: { MAX_RECONNECTS: '2', RECONNECT_WINDOW_SECONDS: '3600' } });

@@ -8,7 +8,7 @@ import { insertCaseStudy, insertSession } from '@sp/db/testing';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiConfig } from '../src/config.js';
-import { liveKitRooms, type SessionParticipant } from '../src/livekit.js';
+import { liveKitRooms, type SessionParticipant } from '../src/http/livekit.js';
 import { buildTestApp, studentOf } from './support.js';
 
 const TIMEOUT_SECONDS = 0.5;

@@ -8,11 +8,11 @@ import type { ModelProvider } from '@sp/models';
 import { type FakeLiveKit, liveKitSettings, startFakeLiveKit } from '@sp/testkit';
 import { afterAll } from 'vitest';
 import { type App, createApp } from '../src/app.js';
-import type { Caller } from '../src/app-context.js';
-import { BackgroundWork } from '../src/background-work.js';
 import { type ApiConfig, apiConfig, DEV_JWT_SECRET } from '../src/config.js';
-import { signDevToken } from '../src/dev-token.js';
-import { liveKitRooms } from '../src/livekit.js';
+import type { Caller } from '../src/http/app-context.js';
+import { BackgroundWork } from '../src/http/background-work.js';
+import { liveKitRooms } from '../src/http/livekit.js';
+import { signDevToken } from '../src/sign-in/dev-token.js';
 
 export interface TestApp {
   app: App;

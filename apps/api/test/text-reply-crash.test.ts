@@ -13,7 +13,7 @@ import { readEventStream, startOpenAIServer } from '@sp/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { apiConfig } from '../src/config.js';
-import { liveKitRooms } from '../src/livekit.js';
+import { liveKitRooms } from '../src/http/livekit.js';
 import { send, tokenFor } from './support.js';
 
 const LEASE_SECONDS = 2;

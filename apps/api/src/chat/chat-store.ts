@@ -7,7 +7,7 @@
  */
 import type { SessionClock } from '@sp/core';
 import type { ChatMessage, Database } from '@sp/db';
-import type { Caller } from '../app-context.js';
+import type { Caller } from '../http/app-context.js';
 import { isUuid, uniqueViolation } from '../sessions/session-store.js';
 
 /** How many earlier messages the model sees. */

@@ -17,8 +17,8 @@ import {
 } from '@sp/core';
 import { type ConfiguredProvider, streamChat, toModelError } from '@sp/models';
 import type { Logger } from 'pino';
-import type { Caller } from '../app-context.js';
-import type { Services } from '../deps.js';
+import type { Caller } from '../http/app-context.js';
+import type { Services } from '../http/deps.js';
 import { isUuid } from '../sessions/session-store.js';
 import type { Emit, StreamedTurn } from '../streaming/event-stream.js';
 import {

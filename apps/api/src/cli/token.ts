@@ -7,9 +7,9 @@
 import { parseArgs } from 'node:util';
 import { DEMO_TENANT, DEMO_USERS, loadProcessEnvFile } from '@sp/db';
 import { z } from 'zod';
-import { roles } from '../app-context.js';
 import { apiConfigSchema } from '../config.js';
-import { signDevToken } from '../dev-token.js';
+import { roles } from '../http/app-context.js';
+import { signDevToken } from '../sign-in/dev-token.js';
 
 const USAGE = `Usage: pnpm -s dev-token [--role student|instructor|admin] [--user <id>] [--tenant <uuid>] [--ttl 12h]
 

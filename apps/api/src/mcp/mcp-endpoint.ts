@@ -13,8 +13,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { contentIdSchema, initializeRequestSchema, sessionMessageRequestSchema } from '@sp/core';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../app-context.js';
-import { sessionIdParam } from '../openapi.js';
+import type { AppEnv } from '../http/app-context.js';
+import { sessionIdParam } from '../http/openapi.js';
 
 const sessionId = { session_id: sessionIdParam.shape.session_id.describe('The session, from start_session') };
 

@@ -2,10 +2,10 @@
 import { notFound, sessionEndedError } from '@sp/core';
 import { endSession, type Session } from '@sp/db';
 import type { Logger } from 'pino';
-import type { Caller } from '../app-context.js';
-import type { Services } from '../deps.js';
+import type { Caller } from '../http/app-context.js';
+import type { Services } from '../http/deps.js';
+import { closeRoom } from '../http/room-closing.js';
 import { settleOne } from './pending-timeout.js';
-import { closeRoom } from './room-closing.js';
 import { visibleSession } from './session-store.js';
 
 export async function endByStudent(

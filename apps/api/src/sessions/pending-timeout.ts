@@ -8,8 +8,8 @@ import { pendingExpired } from '@sp/core';
 import { expirePendingSessions, type Session, sessions } from '@sp/db';
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Services } from '../deps.js';
-import { closeRoom } from './room-closing.js';
+import type { Services } from '../http/deps.js';
+import { closeRoom } from '../http/room-closing.js';
 
 type Needs = Pick<Services, 'db' | 'livekit' | 'config' | 'now'>;
 

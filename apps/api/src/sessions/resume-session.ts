@@ -19,10 +19,10 @@ import {
 import { type Database, endSession, type Session, sessions } from '@sp/db';
 import { and, eq, getTableColumns, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Caller } from '../app-context.js';
-import type { Services } from '../deps.js';
+import type { Caller } from '../http/app-context.js';
+import type { Services } from '../http/deps.js';
+import { closeRoom } from '../http/room-closing.js';
 import { settleOne } from './pending-timeout.js';
-import { closeRoom } from './room-closing.js';
 import { namesCaseStudy, transcriptOf, visibleSession } from './session-store.js';
 
 export async function resumeSession(

@@ -1,8 +1,8 @@
 /** The session queries the API runs, each reading like the SQL it sends. */
 import { caseStudies, type Database, preparedFor, type Session, sessionMessages, sessions } from '@sp/db';
 import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
-import type { Caller } from '../app-context.js';
-import { isStaff } from '../auth.js';
+import type { Caller } from '../http/app-context.js';
+import { isStaff } from '../http/auth.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string) => UUID.test(value);

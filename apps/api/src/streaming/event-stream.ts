@@ -9,7 +9,7 @@ import type { StreamEvent } from '@sp/core';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Logger } from 'pino';
-import type { BackgroundWork } from '../background-work.js';
+import type { BackgroundWork } from '../http/background-work.js';
 
 export type Emit<E extends StreamEvent> = (event: E) => void;
 

@@ -9,7 +9,7 @@ import type { PatientEngine } from '@sp/core';
 import { appendTurn, caseStudies, type Database, preparedFor, type Session, sessionMessages, sessions } from '@sp/db';
 import type { PatientCase, PriorTurn } from '@sp/persona';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Caller } from '../app-context.js';
+import type { Caller } from '../http/app-context.js';
 import { isUuid } from '../sessions/session-store.js';
 
 export interface TextSession {

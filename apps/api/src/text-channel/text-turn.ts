@@ -29,11 +29,11 @@ import {
   textPatientMessages,
 } from '@sp/persona';
 import type { Logger } from 'pino';
-import type { Caller } from '../app-context.js';
-import type { Services } from '../deps.js';
+import type { Caller } from '../http/app-context.js';
+import type { Services } from '../http/deps.js';
+import { closeRoom } from '../http/room-closing.js';
 import { pendingTimedOut, settleOne } from '../sessions/pending-timeout.js';
 import { endAfterFailedCheck } from '../sessions/resume-session.js';
-import { closeRoom } from '../sessions/room-closing.js';
 import type { Emit, StreamedTurn } from '../streaming/event-stream.js';
 import {
   claimTextTurn,

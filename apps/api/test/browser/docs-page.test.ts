@@ -9,7 +9,7 @@ import { serve } from '@hono/node-server';
 import { chromiumLaunch } from '@sp/testkit';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFERENCE_SCRIPT_PATH } from '../../src/reference-page.js';
+import { REFERENCE_SCRIPT_PATH } from '../../src/http/reference-page.js';
 import { buildTestApp } from '../support.js';
 
 const test = await buildTestApp();

@@ -21,10 +21,10 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll } from 'vitest';
 // The API is started in-process, as its own tests do.
 import { createApp } from '../../../api/src/app.js';
-import { BackgroundWork } from '../../../api/src/background-work.js';
 import { apiConfig, DEV_JWT_SECRET } from '../../../api/src/config.js';
-import { signDevToken } from '../../../api/src/dev-token.js';
-import { liveKitRooms } from '../../../api/src/livekit.js';
+import { BackgroundWork } from '../../../api/src/http/background-work.js';
+import { liveKitRooms } from '../../../api/src/http/livekit.js';
+import { signDevToken } from '../../../api/src/sign-in/dev-token.js';
 import { recordCspViolations } from './page-checks.js';
 
 const webRoot = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,6 +1,6 @@
 /** Mints HS256 tokens with the claims the API expects: for `pnpm dev-token` and tests, never production. */
 import { SignJWT } from 'jose';
-import type { Caller } from './app-context.js';
+import type { Caller } from '../http/app-context.js';
 
 export interface DevTokenOptions {
   secret: string;

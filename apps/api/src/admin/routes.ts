@@ -5,10 +5,10 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { DomainError, notFound, pageOf, successEnvelope } from '@sp/core';
 import { listReports, reportStatusSchema, requestRegrade, tenantReportSchema } from '@sp/grading';
-import type { AppEnv } from '../app-context.js';
-import { requireRole } from '../auth.js';
-import type { Services } from '../deps.js';
-import { authErrors, errors, json, security, sessionIdParam } from '../openapi.js';
+import type { AppEnv } from '../http/app-context.js';
+import { requireRole } from '../http/auth.js';
+import type { Services } from '../http/deps.js';
+import { authErrors, errors, json, security, sessionIdParam } from '../http/openapi.js';
 import { isUuid } from '../sessions/session-store.js';
 import { dateBound, endOf, fromAfterTo, fromNotAfterTo, startOf } from './date-filter.js';
 

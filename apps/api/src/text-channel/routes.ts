@@ -7,11 +7,19 @@ import {
   sessionMessageRequestSchema,
   sessionMetaEventSchema,
 } from '@sp/core';
-import type { AppEnv } from '../app-context.js';
-import type { Services } from '../deps.js';
-import { authErrors, errors, eventStreamAnswer, json, rateLimitError, security, sessionIdParam } from '../openapi.js';
+import type { AppEnv } from '../http/app-context.js';
+import type { Services } from '../http/deps.js';
+import {
+  authErrors,
+  errors,
+  eventStreamAnswer,
+  json,
+  rateLimitError,
+  security,
+  sessionIdParam,
+} from '../http/openapi.js';
 import { eventStream } from '../streaming/event-stream.js';
-import { prepareTextTurn } from '../text-channel/text-turn.js';
+import { prepareTextTurn } from './text-turn.js';
 
 const messageRoute = createRoute({
   method: 'post',

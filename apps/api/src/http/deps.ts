@@ -2,8 +2,8 @@
 import { connect, type Database, type DbHandle } from '@sp/db';
 import type { ModelProvider } from '@sp/models';
 import type { Logger } from 'pino';
+import type { ApiConfig } from '../config.js';
 import type { BackgroundWork } from './background-work.js';
-import type { ApiConfig } from './config.js';
 import type { LiveKitRooms } from './livekit.js';
 
 export interface AppDeps {

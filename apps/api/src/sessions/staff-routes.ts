@@ -7,12 +7,12 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { pageOf, sessionSummarySchema } from '@sp/core';
 import { sessions } from '@sp/db';
 import { and, count, desc, eq, type SQL, sql } from 'drizzle-orm';
-import type { AppEnv } from '../app-context.js';
-import { requireRole } from '../auth.js';
-import type { Services } from '../deps.js';
-import { authErrors, errors, json, security } from '../openapi.js';
-import { settlePending } from '../sessions/pending-timeout.js';
-import { sessionSummary } from '../sessions/views.js';
+import type { AppEnv } from '../http/app-context.js';
+import { requireRole } from '../http/auth.js';
+import type { Services } from '../http/deps.js';
+import { authErrors, errors, json, security } from '../http/openapi.js';
+import { settlePending } from './pending-timeout.js';
+import { sessionSummary } from './views.js';
 
 const querySchema = z
   .object({

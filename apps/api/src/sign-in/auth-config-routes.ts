@@ -4,9 +4,9 @@
  * sign-in exists, and the OpenID Connect provider and public client to use.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppEnv } from '../app-context.js';
-import type { Services } from '../deps.js';
-import { json } from '../openapi.js';
+import type { AppEnv } from '../http/app-context.js';
+import type { Services } from '../http/deps.js';
+import { json } from '../http/openapi.js';
 
 export const signInConfigSchema = z
   .object({

@@ -1,9 +1,9 @@
 /** GET /v1/voices: the voices a case study may name for its patient, from the configured text-to-speech provider. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { successEnvelope, voiceCatalog } from '@sp/core';
-import type { AppEnv } from '../app-context.js';
-import type { Services } from '../deps.js';
-import { authErrors, errors, json, security } from '../openapi.js';
+import type { AppEnv } from '../http/app-context.js';
+import type { Services } from '../http/deps.js';
+import { authErrors, errors, json, security } from '../http/openapi.js';
 
 const voicesSchema = z
   .object({

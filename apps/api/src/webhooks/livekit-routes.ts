@@ -8,10 +8,10 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { DomainError, successEnvelope } from '@sp/core';
 import { WebhookReceiver } from 'livekit-server-sdk';
-import type { AppEnv } from '../app-context.js';
-import type { Services } from '../deps.js';
-import { errors, json } from '../openapi.js';
-import { applyLiveKitEvent } from '../sessions/livekit-events.js';
+import type { AppEnv } from '../http/app-context.js';
+import type { Services } from '../http/deps.js';
+import { errors, json } from '../http/openapi.js';
+import { applyLiveKitEvent } from './livekit-events.js';
 
 const webhookAnswerSchema = z
   .object({

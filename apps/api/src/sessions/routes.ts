@@ -13,16 +13,16 @@ import {
 } from '@sp/core';
 import type { Session } from '@sp/db';
 import { decodeJwt } from 'jose';
-import type { AppEnv } from '../app-context.js';
-import type { Services } from '../deps.js';
-import { PARTICIPANT_NAME } from '../livekit.js';
-import { authErrors, errors, json, rateLimitError, security, sessionIdParam } from '../openapi.js';
-import { endByStudent } from '../sessions/ending.js';
-import { settleOne, settlePending } from '../sessions/pending-timeout.js';
-import { resumeSession } from '../sessions/resume-session.js';
-import { listOwnSessions, transcriptOf, visibleSession } from '../sessions/session-store.js';
-import { startSession } from '../sessions/start-session.js';
-import { sessionSummary, sessionView, sessionWithMessages, transcriptMessage } from '../sessions/views.js';
+import type { AppEnv } from '../http/app-context.js';
+import type { Services } from '../http/deps.js';
+import { PARTICIPANT_NAME } from '../http/livekit.js';
+import { authErrors, errors, json, rateLimitError, security, sessionIdParam } from '../http/openapi.js';
+import { endByStudent } from './ending.js';
+import { settleOne, settlePending } from './pending-timeout.js';
+import { resumeSession } from './resume-session.js';
+import { listOwnSessions, transcriptOf, visibleSession } from './session-store.js';
+import { startSession } from './start-session.js';
+import { sessionSummary, sessionView, sessionWithMessages, transcriptMessage } from './views.js';
 
 const initializeRoute = createRoute({
   method: 'post',

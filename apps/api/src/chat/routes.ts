@@ -8,11 +8,11 @@ import {
   deltaEventSchema,
   errorEventSchema,
 } from '@sp/core';
-import type { AppEnv } from '../app-context.js';
-import { prepareChatTurn } from '../chat/chat-turn.js';
-import type { Services } from '../deps.js';
-import { authErrors, errors, eventStreamAnswer, json, rateLimitError, security } from '../openapi.js';
+import type { AppEnv } from '../http/app-context.js';
+import type { Services } from '../http/deps.js';
+import { authErrors, errors, eventStreamAnswer, json, rateLimitError, security } from '../http/openapi.js';
 import { eventStream } from '../streaming/event-stream.js';
+import { prepareChatTurn } from './chat-turn.js';
 
 const chatRoute = createRoute({
   method: 'post',

@@ -3,12 +3,12 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { caseStudyViewSchema, notFound, successEnvelope } from '@sp/core';
 import { type CaseStudy, caseStudies } from '@sp/db';
 import { and, asc, eq } from 'drizzle-orm';
-import type { AppEnv, Caller } from '../app-context.js';
-import { isStaff } from '../auth.js';
-import { caseStudyView } from '../case-study-views.js';
-import type { Services } from '../deps.js';
-import { authErrors, errors, json, security } from '../openapi.js';
+import type { AppEnv, Caller } from '../http/app-context.js';
+import { isStaff } from '../http/auth.js';
+import type { Services } from '../http/deps.js';
+import { authErrors, errors, json, security } from '../http/openapi.js';
 import { isUuid } from '../sessions/session-store.js';
+import { caseStudyView } from './views.js';
 
 const listRoute = createRoute({
   method: 'get',

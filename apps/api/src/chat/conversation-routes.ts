@@ -8,15 +8,15 @@ import {
   notFound,
   pageOf,
 } from '@sp/core';
-import type { AppEnv } from '../app-context.js';
+import type { AppEnv } from '../http/app-context.js';
+import type { Services } from '../http/deps.js';
+import { authErrors, errors, json, security } from '../http/openapi.js';
 import {
   type ConversationMessageRow,
   type ConversationSummaryRow,
   listConversations,
   readConversation,
-} from '../chat/chat-store.js';
-import type { Services } from '../deps.js';
-import { authErrors, errors, json, security } from '../openapi.js';
+} from './chat-store.js';
 
 const listRoute = createRoute({
   method: 'get',

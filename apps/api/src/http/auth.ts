@@ -13,9 +13,9 @@ import { eq } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { z } from 'zod';
+import type { ApiConfig } from '../config.js';
 import type { AppEnv, Caller, Role } from './app-context.js';
 import { roles } from './app-context.js';
-import type { ApiConfig } from './config.js';
 
 const claimsSchema = z.object({
   sub: z

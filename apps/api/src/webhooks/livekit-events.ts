@@ -17,7 +17,7 @@ import type { Database } from '@sp/db';
 import { expirePendingSessions, livekitWebhookEvents, type Session, sessions } from '@sp/db';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { WebhookEvent } from 'livekit-server-sdk';
-import { participantIdentity } from '../livekit.js';
+import { participantIdentity } from '../http/livekit.js';
 
 export type EventOutcome =
   /** Seen before (same event id): nothing done again. */

@@ -18,10 +18,10 @@ import {
   sqlOf,
   visibleReport,
 } from '@sp/grading';
-import type { AppEnv } from '../app-context.js';
-import { isStaff } from '../auth.js';
-import type { Services } from '../deps.js';
-import { authErrors, errors, json, security, sessionIdParam } from '../openapi.js';
+import type { AppEnv } from '../http/app-context.js';
+import { isStaff } from '../http/auth.js';
+import type { Services } from '../http/deps.js';
+import { authErrors, errors, json, security, sessionIdParam } from '../http/openapi.js';
 import { isUuid } from '../sessions/session-store.js';
 
 export const DEFAULT_WAIT_SECONDS = 30;

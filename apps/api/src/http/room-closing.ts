@@ -1,6 +1,6 @@
 /** Closing a session's LiveKit room is best effort: the session's state lives in Postgres, not in the room. */
 import type { Logger } from 'pino';
-import { describe, type LiveKitRooms } from '../livekit.js';
+import { describe, type LiveKitRooms } from './livekit.js';
 
 export async function closeRoom(livekit: LiveKitRooms, roomName: string, log: Logger): Promise<void> {
   try {

@@ -8,11 +8,11 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { notFound, successEnvelope } from '@sp/core';
 import { DEMO_TENANT, tenants, users } from '@sp/db';
 import { and, asc, eq } from 'drizzle-orm';
-import type { AppEnv } from '../app-context.js';
-import { roles } from '../app-context.js';
-import type { Services } from '../deps.js';
-import { signDevToken } from '../dev-token.js';
-import { errors, json } from '../openapi.js';
+import type { AppEnv } from '../http/app-context.js';
+import { roles } from '../http/app-context.js';
+import type { Services } from '../http/deps.js';
+import { errors, json } from '../http/openapi.js';
+import { signDevToken } from './dev-token.js';
 
 /** How long a development sign-in lasts. */
 const DEV_TOKEN_TTL = '12h';

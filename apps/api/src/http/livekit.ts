@@ -11,7 +11,7 @@
 import { DomainError } from '@sp/core';
 import { AccessToken, RoomAgentDispatch, RoomServiceClient, TwirpError } from 'livekit-server-sdk';
 import type { Logger } from 'pino';
-import type { ApiConfig } from './config.js';
+import type { ApiConfig } from '../config.js';
 
 /** Who is joining which room, and what the agent reads from their attributes. */
 export interface SessionParticipant {

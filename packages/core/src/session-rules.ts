@@ -23,8 +23,10 @@ export type GradedEndReason = (typeof gradedEndReasons)[number];
 /**
  * `pending_timeout`: the session never started (no voice or text contact within
  * the pending timeout). It is not graded and does not count as an attempt.
+ * `staff_ended`: an instructor or admin ended it (who is kept in `ended_by`); graded or not as they chose,
+ * and it counts as an attempt (staff may grant another).
  */
-export const endReasons = [...gradedEndReasons, 'pending_timeout'] as const;
+export const endReasons = [...gradedEndReasons, 'pending_timeout', 'staff_ended'] as const;
 export type EndReason = (typeof endReasons)[number];
 
 export const sessionStatuses = ['pending', 'active', 'ended'] as const;

@@ -8,6 +8,7 @@ export const endReasonWords: Record<EndReason, string> = {
   conversation_ttl_exceeded: 'the hour to come back passed',
   reconnect_exceeded: 'no reconnections were left',
   pending_timeout: 'it never started (not graded, not an attempt)',
+  staff_ended: 'your instructor ended it',
 };
 
 export function endReasonText(session: Pick<SessionView, 'status' | 'end_reason' | 'elapsed_active_time'>): string {

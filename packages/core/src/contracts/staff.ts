@@ -236,14 +236,10 @@ export type AttemptStanding = z.infer<typeof attemptStandingSchema>;
 export const DURATION_MULTIPLIER_MAX = 4;
 export const accommodationRequestSchema = z
   .object({
-    duration_multiplier: z
-      .number()
-      .min(1)
-      .max(DURATION_MULTIPLIER_MAX)
-      .meta({
-        description: 'Multiplies the case duration of every session the student starts from now on',
-        example: 1.25,
-      }),
+    duration_multiplier: z.number().min(1).max(DURATION_MULTIPLIER_MAX).meta({
+      description: 'Multiplies the case duration of every session the student starts from now on',
+      example: 1.25,
+    }),
     note: z.string().trim().max(2000).optional(),
   })
   .meta({ id: 'AccommodationRequest' });

@@ -13,6 +13,7 @@ import { StartPage } from './pages/start';
 import { StudyAssistantPage } from './pages/study-assistant';
 import { TextSessionPage } from './pages/text-session';
 import { VoiceRoomPage } from './pages/voice-room';
+import { StaffOnly, StaffRoutes, staffNav } from './staff/staff-routes';
 
 export function App() {
   const signedIn = useSignIn();
@@ -38,8 +39,18 @@ export function App() {
         {signedIn && (
           <nav aria-label="Main">
             <NavLink href="/">Cases</NavLink>
-            <NavLink href="/sessions">My sessions</NavLink>
-            <NavLink href="/assistant">Study assistant</NavLink>
+            {signedIn.user.role === 'student' ? (
+              <>
+                <NavLink href="/sessions">My sessions</NavLink>
+                <NavLink href="/assistant">Study assistant</NavLink>
+              </>
+            ) : (
+              staffNav.map((item) => (
+                <NavLink key={item.href} href={item.href}>
+                  {item.label}
+                </NavLink>
+              ))
+            )}
             <button
               type="button"
               className="link"
@@ -64,6 +75,11 @@ export function App() {
           <Route path="/sessions/:sessionId/voice" component={VoiceRoomPage} />
           <Route path="/sessions/:sessionId/report" component={ReportPage} />
           <Route path="/assistant" component={StudyAssistantPage} />
+          <Route path="/staff/*">
+            <StaffOnly>
+              <StaffRoutes />
+            </StaffOnly>
+          </Route>
           <Route>
             <h1>Page not found</h1>
             <Link href="/">Back to the cases</Link>
@@ -76,7 +92,8 @@ export function App() {
 
 function NavLink({ href, children }: { href: string; children: string }) {
   const [location] = useLocation();
-  const current = location === href;
+  // A staff section is current on its own pages too (a session under Sessions).
+  const current = location === href || (href.startsWith('/staff/') && location.startsWith(`${href}/`));
   return (
     <Link href={href} aria-current={current ? 'page' : undefined}>
       {children}

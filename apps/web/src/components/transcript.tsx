@@ -10,10 +10,12 @@ export interface Turn extends Pick<TranscriptMessage, 'role' | 'content'> {
 export function Transcript({
   turns,
   patientName,
+  studentName = 'You',
   highlighted,
 }: {
   turns: Turn[];
   patientName: string;
+  studentName?: string;
   highlighted?: number | null;
 }) {
   if (turns.length === 0) return <p className="muted">No messages yet. Introduce yourself to begin.</p>;
@@ -28,7 +30,7 @@ export function Transcript({
           data-sequence={turn.sequence ?? undefined}
           aria-busy={turn.pending || undefined}
         >
-          <span className="speaker">{turn.role === 'user' ? 'You' : patientName}</span>
+          <span className="speaker">{turn.role === 'user' ? studentName : patientName}</span>
           <span className="content">{turn.content || (turn.pending ? '…' : '')}</span>
         </li>
       ))}

@@ -5,7 +5,7 @@
  * transcript below), strengths and what to improve.
  */
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { Link, useParams } from 'wouter';
 import { ApiError } from '../api/client';
 import { fetchReport, type GradeReportView, isGraded, useCaseStudies, useSessionWithMessages } from '../api/resources';
@@ -15,10 +15,10 @@ import { endReasonText } from '../session/session-words';
 /** Seconds one long-poll request waits for grading before asking again. */
 const LONG_POLL_SECONDS = 25;
 
-const verdictText = { met: 'Met', partially_met: 'Partly met', not_met: 'Not met' } as const;
+export const verdictText = { met: 'Met', partially_met: 'Partly met', not_met: 'Not met' } as const;
 
 /** `site_and_radiation` → `Site and radiation` */
-const itemTitle = (id: string) => id.charAt(0).toUpperCase() + id.slice(1).replace(/[_-]+/g, ' ');
+export const itemTitle = (id: string) => id.charAt(0).toUpperCase() + id.slice(1).replace(/[_-]+/g, ' ');
 
 export function ReportPage() {
   const { sessionId } = useParams<{ sessionId: string }>();
@@ -93,14 +93,19 @@ function ReportBody({
   return <CompletedReport report={data} turns={turns} onQuote={onQuote} />;
 }
 
-function CompletedReport({
+/** A graded report's score and items; staff pages add their own controls under each item (`itemExtra`). */
+export function CompletedReport({
   report,
   turns,
   onQuote,
+  evidenceLabel = 'Evidence from your turns',
+  itemExtra,
 }: {
   report: GradeReportView;
   turns: { sequence: number; content: string }[];
   onQuote: (sequence: number) => void;
+  evidenceLabel?: string;
+  itemExtra?: (item: NonNullable<GradeReportView['items']>[number]) => ReactNode;
 }) {
   const contentOf = new Map(turns.map((t) => [t.sequence, t.content]));
   return (
@@ -111,7 +116,7 @@ function CompletedReport({
       <p className="muted">
         {report.grader === 'model'
           ? `Graded by a model${report.model ? ` (${report.model})` : ''}.`
-          : 'Graded by the offline grader (matching the rubric’s cues, no model).'}
+          : 'Graded by the offline grader (it looks for each rubric item’s elements in your questions, no model).'}
       </p>
       <h2>Rubric</h2>
       <ul className="rubric">
@@ -122,7 +127,7 @@ function CompletedReport({
             </h3>
             <p>{item.justification}</p>
             {item.evidence.length > 0 && (
-              <ul className="evidence" aria-label="Evidence from your turns">
+              <ul className="evidence" aria-label={evidenceLabel}>
                 {item.evidence.map((sequence) => (
                   <li key={sequence}>
                     <button type="button" className="quote" onClick={() => onQuote(sequence)}>
@@ -132,6 +137,7 @@ function CompletedReport({
                 ))}
               </ul>
             )}
+            {itemExtra?.(item)}
           </li>
         ))}
       </ul>

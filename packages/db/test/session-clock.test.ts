@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { closeSegment, endSession, heartbeat, openSegment, sessions } from '../src/index.js';
+import { closeSegment, endSession, expirePendingSessions, heartbeat, openSegment, sessions } from '../src/index.js';
 import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '../src/testing/index.js';
 
 const test = await createTestDatabase();
@@ -149,5 +149,50 @@ describe('closeSegment', () => {
     const before = await row(session.id);
     expect(await closeSegment(test.db, { sessionId: session.id })).toBeNull();
     expect(await row(session.id)).toEqual(before);
+  });
+});
+
+describe('expirePendingSessions', () => {
+  it('ends, pending_timeout, only the never-started sessions whose room opened at or before the cutoff', async () => {
+    const old = await newSession({ status: 'pending', roomOpenedAt: new Date(Date.now() - 120_000) });
+    const fresh = await newSession({ status: 'pending' });
+    const started = await newSession({ status: 'active', startTime: new Date(), roomOpenedAt: new Date(0) });
+
+    const ended = await expirePendingSessions(test.db, new Date(Date.now() - 60_000), {
+      sessionIds: [old.id, fresh.id, started.id],
+    });
+
+    expect(ended.map((s) => s.id)).toEqual([old.id]);
+    expect(ended[0]).toMatchObject({ status: 'ended', endReason: 'pending_timeout', isActive: false });
+    expect(await row(fresh.id)).toMatchObject({ status: 'pending' });
+    expect(await row(started.id)).toMatchObject({ status: 'active' });
+  });
+
+  it('without a cutoff (the room is gone), ends a never-started session however recent its room', async () => {
+    const justOpened = await newSession({ status: 'pending', roomOpenedAt: new Date(Date.now() + 60_000) });
+    const started = await newSession({ status: 'pending', startTime: new Date() });
+
+    const ended = await expirePendingSessions(test.db, undefined, { sessionIds: [justOpened.id, started.id] });
+
+    expect(ended.map((s) => s.id)).toEqual([justOpened.id]);
+    expect(await row(started.id)).toMatchObject({ status: 'pending' });
+  });
+
+  it('without a cutoff, still leaves alone a session whose room_opened_at is null', async () => {
+    // The schema forbids the null; this test database of its own drops that guard to show the query's own.
+    await test.db.execute(sql`alter table sessions alter column room_opened_at drop not null`);
+    try {
+      const unknown = await newSession({ status: 'pending' });
+      await test.db
+        .update(sessions)
+        .set({ roomOpenedAt: null as never })
+        .where(eq(sessions.id, unknown.id));
+
+      expect(await expirePendingSessions(test.db, undefined, { sessionIds: [unknown.id] })).toEqual([]);
+      expect(await row(unknown.id)).toMatchObject({ status: 'pending', roomOpenedAt: null });
+    } finally {
+      await test.db.execute(sql`delete from sessions where room_opened_at is null`);
+      await test.db.execute(sql`alter table sessions alter column room_opened_at set not null`);
+    }
   });
 });

@@ -75,7 +75,7 @@ export async function applyLiveKitEvent(db: Database, event: WebhookEvent, now: 
       effect = 'contact recorded';
     } else if ((event.event === 'participant_left' && isStudent) || event.event === 'room_finished') {
       if (event.event === 'room_finished' && session.status === 'pending' && !session.startTime) {
-        [changed] = await expirePendingSessions(tx, new Date('9999-12-31T00:00:00Z'), { sessionIds: [session.id] });
+        [changed] = await expirePendingSessions(tx, undefined, { sessionIds: [session.id] });
         effect = 'never started: ended pending_timeout';
       } else if (session.connectedSince || event.event === 'participant_left') {
         // The segment the worker did not close (it crashed) stops when the student left, or when the worker's

@@ -1,5 +1,6 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { codedErrors, SQLSTATE } from './postgres-errors.js';
 import * as schema from './schema.js';
 
 /** The drizzle database, with the postgres.js client under it (`$client`) for the few hot statements written as plain SQL. */
@@ -118,7 +119,7 @@ const UNAVAILABLE_CODES = new Set([
   'CONNECTION_CLOSED',
   'CONNECTION_DESTROYED',
   'QUERY_DEADLINE',
-  '57014', // query_canceled: our own deadline's cancel request
+  SQLSTATE.queryCanceled, // our own deadline's cancel request
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now (starting up, shutting down)
@@ -127,11 +128,7 @@ const UNAVAILABLE_CODES = new Set([
 
 /** Is this error (or one it was caused by) the database being unreachable, down, or past a deadline? */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
-  }
-  return false;
+  return codedErrors(error).some(({ code }) => UNAVAILABLE_CODES.has(code) || code.startsWith('08'));
 }
 
 type Unsafe = postgres.Sql['unsafe'];

@@ -6,6 +6,7 @@ export { PROGRAM_CACHE_ROOT } from './embedded-programs.js';
 export * from './env-file.js';
 export * from './grading-queue.js';
 export * from './migrate.js';
+export * from './postgres-errors.js';
 export * from './prepared.js';
 export * from './schema.js';
 export * from './seed/seed.js';

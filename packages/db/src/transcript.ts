@@ -5,6 +5,7 @@
  */
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
+import { hasErrorCode, SQLSTATE } from './postgres-errors.js';
 import { preparedFor } from './prepared.js';
 import { type SessionMessage, sessionMessages } from './schema.js';
 
@@ -26,9 +27,6 @@ export class UnknownSessionError extends Error {
     this.name = 'UnknownSessionError';
   }
 }
-
-/** Postgres: insert or update on table violates foreign key constraint. */
-const FOREIGN_KEY_VIOLATION = '23503';
 
 /**
  * A turn is stored under the session's next sequence number: the INSERT reads
@@ -77,8 +75,7 @@ export async function appendTurn(db: Writer, sessionId: string, turn: Turn): Pro
       if (row) return row;
     }
   } catch (error) {
-    const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
-    if (code === FOREIGN_KEY_VIOLATION) throw new UnknownSessionError(sessionId);
+    if (hasErrorCode(error, SQLSTATE.foreignKeyViolation)) throw new UnknownSessionError(sessionId);
     throw error;
   }
 }

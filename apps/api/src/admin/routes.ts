@@ -8,8 +8,8 @@ import { listReports, reportStatusSchema, requestRegrade, tenantReportSchema } f
 import type { AppEnv } from '../http/app-context.js';
 import { requireRole } from '../http/auth.js';
 import type { Services } from '../http/deps.js';
-import { authErrors, errors, json, security, sessionIdParam } from '../http/openapi.js';
-import { isUuid } from '../sessions/session-store.js';
+import { authErrors, errors, json, security } from '../http/openapi.js';
+import { isUuid, sessionIdParam } from '../http/params.js';
 import { dateBound, endOf, fromAfterTo, fromNotAfterTo, startOf } from './date-filter.js';
 
 const score = z.coerce.number().min(0).max(100);

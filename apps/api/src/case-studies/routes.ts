@@ -7,7 +7,7 @@ import type { AppEnv, Caller } from '../http/app-context.js';
 import { isStaff } from '../http/auth.js';
 import type { Services } from '../http/deps.js';
 import { authErrors, errors, json, security } from '../http/openapi.js';
-import { isUuid } from '../sessions/session-store.js';
+import { isUuid } from '../http/params.js';
 import { caseStudyView } from './views.js';
 
 const listRoute = createRoute({

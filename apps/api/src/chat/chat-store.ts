@@ -6,9 +6,9 @@
  * the plain SQL it is on the postgres.js client under drizzle.
  */
 import type { SessionClock } from '@sp/core';
-import type { ChatMessage, Database } from '@sp/db';
+import { type ChatMessage, type Database, uniqueViolation } from '@sp/db';
 import type { Caller } from '../http/app-context.js';
-import { isUuid, uniqueViolation } from '../sessions/session-store.js';
+import { isUuid } from '../http/params.js';
 
 /** How many earlier messages the model sees. */
 const HISTORY_MESSAGES = 20;

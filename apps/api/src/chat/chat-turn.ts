@@ -19,7 +19,7 @@ import { type ConfiguredProvider, streamChat, toModelError } from '@sp/models';
 import type { Logger } from 'pino';
 import type { Caller } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
-import { isUuid } from '../sessions/session-store.js';
+import { isUuid } from '../http/params.js';
 import type { Emit, StreamedTurn } from '../streaming/event-stream.js';
 import {
   type ChatTurnText,

@@ -35,11 +35,3 @@ export function eventStreamAnswer(description: string, frames: [z.ZodType, z.Zod
   const schema = z.union(frames).meta({ description: "One frame's `data` (JSON); the frame's `event` names which" });
   return { content: { 'text/event-stream': { schema } }, description };
 }
-
-/** `{session_id}` in a path: up to 100 characters (longer answers 422); any other id that is not a session's answers 404. */
-export const sessionIdParam = z.object({
-  session_id: z
-    .string()
-    .max(100)
-    .meta({ param: { name: 'session_id', in: 'path' }, example: '0b6f3c1e-5a2d-4c8e-9f10-2b3c4d5e6f70' }),
-});

@@ -14,7 +14,7 @@ import { contentIdSchema, initializeRequestSchema, sessionMessageRequestSchema }
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../http/app-context.js';
-import { sessionIdParam } from '../http/openapi.js';
+import { sessionIdParam } from '../http/params.js';
 
 const sessionId = { session_id: sessionIdParam.shape.session_id.describe('The session, from start_session') };
 

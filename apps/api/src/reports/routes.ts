@@ -21,8 +21,8 @@ import {
 import type { AppEnv } from '../http/app-context.js';
 import { isStaff } from '../http/auth.js';
 import type { Services } from '../http/deps.js';
-import { authErrors, errors, json, security, sessionIdParam } from '../http/openapi.js';
-import { isUuid } from '../sessions/session-store.js';
+import { authErrors, errors, json, security } from '../http/openapi.js';
+import { isUuid, sessionIdParam } from '../http/params.js';
 
 export const DEFAULT_WAIT_SECONDS = 30;
 

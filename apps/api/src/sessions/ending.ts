@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Caller } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
 import { closeRoom } from '../http/room-closing.js';
-import { settleOne } from './pending-timeout.js';
+import { settleOne } from '../http/session-endings.js';
 import { visibleSession } from './session-store.js';
 
 export async function endByStudent(

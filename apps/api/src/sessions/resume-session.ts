@@ -8,21 +8,14 @@
  * it moved away from: that room, and only that one, is closed. A resume that
  * loses at the UPDATE closes the room it opened.
  */
-import {
-  type GradedEndReason,
-  newRoomName,
-  notFound,
-  resumeFailedError,
-  resumeVerdict,
-  sessionEndedError,
-} from '@sp/core';
-import { type Database, endSession, type Session, sessions } from '@sp/db';
+import { newRoomName, notFound, resumeVerdict, sessionEndedError } from '@sp/core';
+import { type Database, type Session, sessions } from '@sp/db';
 import { and, eq, getTableColumns, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Caller } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
 import { closeRoom } from '../http/room-closing.js';
-import { settleOne } from './pending-timeout.js';
+import { endAfterFailedCheck, settleOne } from '../http/session-endings.js';
 import { namesCaseStudy, transcriptOf, visibleSession } from './session-store.js';
 
 export async function resumeSession(
@@ -121,22 +114,4 @@ async function refuseAfterLostRace(
   // The UPDATE failed on an active session, so the reconnects are used up.
   const reason = verdict.kind === 'end' ? verdict.endReason : 'reconnect_exceeded';
   return endAfterFailedCheck(services, current, reason, log);
-}
-
-/**
- * A resume (or a text turn) failed a check: the session ends with that reason
- * (grading enqueued by endSession, exactly once whoever races), its room
- * closes, and the error to answer is returned.
- */
-export async function endAfterFailedCheck(
-  { db, livekit }: Pick<Services, 'db' | 'livekit'>,
-  session: Session,
-  reason: Exclude<GradedEndReason, 'user_ended'>,
-  log: Logger,
-) {
-  const outcome = await endSession(db, session.id, reason);
-  if (!outcome.ended) return sessionEndedError(outcome.session?.endReason ?? null);
-  log.info({ end_reason: reason }, 'session ended by a failed check');
-  await closeRoom(livekit, outcome.session.roomName, log);
-  return resumeFailedError(reason);
 }

@@ -3,9 +3,7 @@ import { caseStudies, type Database, preparedFor, type Session, sessionMessages,
 import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
 import type { Caller } from '../http/app-context.js';
 import { isStaff } from '../http/auth.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string) => UUID.test(value);
+import { isUuid } from '../http/params.js';
 
 /** The hot queries, prepared once per database handle (see @sp/db prepared.ts); placeholders are bound per call. */
 function prepareQueries(db: Database) {
@@ -109,7 +107,7 @@ export async function caseStanding(db: Database, caller: Caller, caseStudyId: st
 }
 
 /** The ids of the tenant's case studies a `content_id` names: by their id, or by their external id. */
-function caseIdsNamed(tenantId: string, contentId: string) {
+export function caseIdsNamed(tenantId: string, contentId: string) {
   return sql`select ${caseStudies.id} from ${caseStudies} where ${caseStudies.tenantId} = ${tenantId}
     and (${caseStudies.id}::text = ${contentId} or ${caseStudies.externalId} = ${contentId})`;
 }
@@ -142,13 +140,4 @@ export async function listOwnSessions(
     db.select({ total: count() }).from(sessions).where(where),
   ]);
   return { rows, total: total?.total ?? 0 };
-}
-
-/** Postgres' unique_violation, with the constraint that fired, through drizzle's wrapping. */
-export function uniqueViolation(error: unknown): string | null {
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    const pg = e as { code?: string; constraint_name?: string };
-    if (pg.code === '23505') return pg.constraint_name ?? '';
-  }
-  return null;
 }

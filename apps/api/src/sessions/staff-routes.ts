@@ -11,7 +11,8 @@ import type { AppEnv } from '../http/app-context.js';
 import { requireRole } from '../http/auth.js';
 import type { Services } from '../http/deps.js';
 import { authErrors, errors, json, security } from '../http/openapi.js';
-import { settlePending } from './pending-timeout.js';
+import { settlePending } from '../http/session-endings.js';
+import { caseIdsNamed } from './session-store.js';
 import { sessionSummary } from './views.js';
 
 const querySchema = z
@@ -86,10 +87,7 @@ export function adminSessionRoutes(services: Services) {
     const conditions: (SQL | undefined)[] = [
       eq(sessions.tenantId, tenantId),
       q.user_id ? eq(sessions.userId, q.user_id) : undefined,
-      q.content_id
-        ? sql`${sessions.contentId} in (select id from case_studies where tenant_id = ${tenantId}
-            and (id::text = ${q.content_id} or external_id = ${q.content_id}))`
-        : undefined,
+      q.content_id ? sql`${sessions.contentId} in (${caseIdsNamed(tenantId, q.content_id)})` : undefined,
       q.status ? eq(sessions.status, q.status) : undefined,
       q.metadata_key ? sql`${sessions.metadata} ? ${q.metadata_key}` : undefined,
       q.metadata_key && q.metadata_value !== undefined

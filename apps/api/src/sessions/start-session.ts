@@ -8,12 +8,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { attemptsExhaustedError, DomainError, newRoomName, notFound, type SessionChannel } from '@sp/core';
-import { expirePendingSessions, type Session, sessions } from '@sp/db';
+import { expirePendingSessions, type Session, sessions, uniqueViolation } from '@sp/db';
 import type { Logger } from 'pino';
 import type { Caller } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
 import { closeRoom } from '../http/room-closing.js';
-import { caseStanding, uniqueViolation } from './session-store.js';
+import { caseStanding } from './session-store.js';
 
 /** A racing creation for the same student and case took the slot; look again. */
 const RACE_CONSTRAINTS = new Set([

@@ -9,15 +9,8 @@ import {
 } from '@sp/core';
 import type { AppEnv } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
-import {
-  authErrors,
-  errors,
-  eventStreamAnswer,
-  json,
-  rateLimitError,
-  security,
-  sessionIdParam,
-} from '../http/openapi.js';
+import { authErrors, errors, eventStreamAnswer, json, rateLimitError, security } from '../http/openapi.js';
+import { sessionIdParam } from '../http/params.js';
 import { eventStream } from '../streaming/event-stream.js';
 import { prepareTextTurn } from './text-turn.js';
 

@@ -10,7 +10,7 @@ import { appendTurn, caseStudies, type Database, preparedFor, type Session, sess
 import type { PatientCase, PriorTurn } from '@sp/persona';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Caller } from '../http/app-context.js';
-import { isUuid } from '../sessions/session-store.js';
+import { isUuid } from '../http/params.js';
 
 export interface TextSession {
   session: Session;

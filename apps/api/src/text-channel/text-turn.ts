@@ -32,8 +32,7 @@ import type { Logger } from 'pino';
 import type { Caller } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
 import { closeRoom } from '../http/room-closing.js';
-import { pendingTimedOut, settleOne } from '../sessions/pending-timeout.js';
-import { endAfterFailedCheck } from '../sessions/resume-session.js';
+import { endAfterFailedCheck, pendingTimedOut, settleOne } from '../http/session-endings.js';
 import type { Emit, StreamedTurn } from '../streaming/event-stream.js';
 import {
   claimTextTurn,

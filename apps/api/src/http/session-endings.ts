@@ -1,15 +1,18 @@
 /**
+ * The endings any session route may have to apply on its way, voice (sessions/) or text
+ * (text-channel/) alike; each ends the session in Postgres, then closes its LiveKit room.
+ *
  * Sessions that never start, on read: a pending session nobody joined within
  * PENDING_TIMEOUT_SECONDS of its room opening is ended `pending_timeout` the
  * moment the API looks at it (the pg-boss sweep does the same every minute
  * for sessions nobody looks at). Not graded, not an attempt; its room closes.
  */
-import { pendingExpired } from '@sp/core';
-import { expirePendingSessions, type Session, sessions } from '@sp/db';
+import { type GradedEndReason, pendingExpired, resumeFailedError, sessionEndedError } from '@sp/core';
+import { endSession, expirePendingSessions, type Session, sessions } from '@sp/db';
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Services } from '../http/deps.js';
-import { closeRoom } from '../http/room-closing.js';
+import type { Services } from './deps.js';
+import { closeRoom } from './room-closing.js';
 
 type Needs = Pick<Services, 'db' | 'livekit' | 'config' | 'now'>;
 
@@ -44,4 +47,22 @@ export async function settlePending(services: Needs, rows: Session[], log: Logge
 export async function settleOne(services: Needs, row: Session, log: Logger): Promise<Session> {
   const [settled] = await settlePending(services, [row], log);
   return settled ?? row;
+}
+
+/**
+ * A resume (or a text turn) failed a check: the session ends with that reason
+ * (grading enqueued by endSession, exactly once whoever races), its room
+ * closes, and the error to answer is returned.
+ */
+export async function endAfterFailedCheck(
+  { db, livekit }: Pick<Services, 'db' | 'livekit'>,
+  session: Session,
+  reason: Exclude<GradedEndReason, 'user_ended'>,
+  log: Logger,
+) {
+  const outcome = await endSession(db, session.id, reason);
+  if (!outcome.ended) return sessionEndedError(outcome.session?.endReason ?? null);
+  log.info({ end_reason: reason }, 'session ended by a failed check');
+  await closeRoom(livekit, outcome.session.roomName, log);
+  return resumeFailedError(reason);
 }

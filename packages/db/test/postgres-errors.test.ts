@@ -4,7 +4,11 @@ import { hasErrorCode, isDatabaseUnavailable, SQLSTATE, tenants, uniqueViolation
 import { createTestDatabase, insertTenant } from '../src/testing/index.js';
 
 const test = await createTestDatabase();
-const failure = (p: Promise<unknown>) => p.then(() => expect.unreachable('the statement succeeded'), (e: unknown) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => expect.unreachable('the statement succeeded'),
+    (e: unknown) => e,
+  );
 
 describe('postgres error codes', () => {
   it('name the unique constraint that fired, through drizzle', async () => {

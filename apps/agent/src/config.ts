@@ -62,6 +62,16 @@ export const agentConfigSchema = z
       .describe(
         "how much silence Silero VAD needs before the student's speech counts as ended, in ms (lower answers sooner but may cut a student who pauses mid-sentence; the framework's default is 550)",
       ),
+    /** Measured with `pnpm bench:voice` (docs/voice.md): the transcription, the reply and its first audio start this soon. */
+    AGENT_STT_VAD_MIN_SILENCE_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(3000)
+      .default(150)
+      .describe(
+        "how much silence starts the transcription of what the student said so far, in ms (a second VAD; the patient's reply is prepared from it but plays only once the turn has ended by AGENT_VAD_MIN_SILENCE_MS; lower answers sooner but transcribes a pausing student in more pieces)",
+      ),
     AGENT_ENDPOINTING_MIN_DELAY_MS: z.coerce
       .number()
       .int()

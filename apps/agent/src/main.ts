@@ -4,7 +4,16 @@
  * `tsx src/main.ts dev` / `start` (LiveKit's CLI); see README "Agent worker".
  */
 import { fileURLToPath } from 'node:url';
-import { cli, defineAgent, type JobContext, type JobProcess, ServerOptions, type VAD, voice } from '@livekit/agents';
+import {
+  cli,
+  defineAgent,
+  type JobContext,
+  type JobProcess,
+  ServerOptions,
+  stt,
+  type VAD,
+  voice,
+} from '@livekit/agents';
 import * as openai from '@livekit/agents-plugin-openai';
 import * as silero from '@livekit/agents-plugin-silero';
 import {
@@ -26,13 +35,25 @@ import { reportTtsSampleRate } from './tts-check.js';
 import { turnHandling, vadOptions } from './turn-handling.js';
 import { type PipelineOptions, pipelineOptions, roomSessionOptions } from './voice-pipeline.js';
 
+/** The two Silero VAD streams' models (turn-handling.ts `vadOptions`), loaded once per process in prewarm. */
+export interface Vads {
+  turn: VAD;
+  transcription: VAD;
+}
+
+/** What prewarm leaves in each job process, typed for the entry (the framework's `ProcessUserData`). */
+interface ProcessData {
+  vads: Vads;
+}
+
 /** The voice pipeline around the patient; every model goes to the same OpenAI-compatible endpoint. */
-export function voiceSession(config: AgentConfig, options: PipelineOptions, vad: VAD): voice.AgentSession {
+export function voiceSession(config: AgentConfig, options: PipelineOptions, vads: Vads): voice.AgentSession {
   return new voice.AgentSession({
-    // Silero VAD, loaded once per process in prewarm: finds where the student's speech starts and stops.
-    vad,
-    // The student's speech as text for the model.
-    stt: new openai.STT(options.stt),
+    // Where the student's speech starts and stops, for the end of the turn and for interruptions.
+    vad: vads.turn,
+    // The student's speech as text for the model, each stretch sent as soon as its own (shorter)
+    // silence is heard: the framework's own adapter around a non-streaming STT, with its own VAD.
+    stt: new stt.StreamAdapter(new openai.STT(options.stt), vads.transcription),
     // The patient's mind: the compiled persona plus the conversation so far.
     llm: new openai.LLM(options.llm),
     // The patient's voice: the case study's choice, else the configured default; played as it
@@ -44,7 +65,7 @@ export function voiceSession(config: AgentConfig, options: PipelineOptions, vad:
 }
 
 async function startVoiceSession(
-  ctx: JobContext,
+  ctx: JobContext<ProcessData>,
   config: AgentConfig,
   logger: Logger,
   { agent, caseStudy, student }: { agent: PatientAgent; caseStudy: CaseStudy; student: Student },
@@ -53,16 +74,21 @@ async function startVoiceSession(
   if (options.unknownVoice) {
     logger.warn({ voice: options.unknownVoice, used: options.tts.voice }, 'case study voice unknown to the TTS');
   }
-  const session = voiceSession(config, options, ctx.proc.userData.vad as VAD);
+  const session = voiceSession(config, options, ctx.proc.userData.vads);
   await session.start({ agent, room: ctx.room, ...roomSessionOptions(config, student.identity) });
   return session;
 }
 
-export default defineAgent({
-  prewarm: async (proc: JobProcess) => {
-    proc.userData.vad = await silero.VAD.load(vadOptions(parseConfig(agentConfigSchema)));
+export default defineAgent<ProcessData>({
+  prewarm: async (proc: JobProcess<ProcessData>) => {
+    const options = vadOptions(parseConfig(agentConfigSchema));
+    const [turn, transcription] = await Promise.all([
+      silero.VAD.load(options.turn),
+      silero.VAD.load(options.transcription),
+    ]);
+    proc.userData.vads = { turn, transcription };
   },
-  entry: async (ctx: JobContext) => {
+  entry: async (ctx: JobContext<ProcessData>) => {
     const config = parseConfig(agentConfigSchema);
     const logger = pino({ level: config.LOG_LEVEL, base: { service: 'agent', job_id: ctx.job.id } });
     const database = connect(process.env.DATABASE_URL ?? '', { max: 3, applicationName: 'agent' });

@@ -59,7 +59,10 @@ describe('the patient TTS', () => {
     const { agentConfig } = await import('../src/config.js');
     const { pipelineOptions } = await import('../src/voice-pipeline.js');
     const config = agentConfig({ OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: 'k' });
-    const session = voiceSession(config, pipelineOptions(config), null as never);
+    const session = voiceSession(config, pipelineOptions(config), {
+      turn: null as never,
+      transcription: null as never,
+    });
     try {
       expect(session.tts).toBeInstanceOf(StreamingOpenAITTS);
       expect(session).toBeInstanceOf(voice.AgentSession);

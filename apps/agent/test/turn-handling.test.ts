@@ -19,7 +19,7 @@ const vad = await silero.VAD.load();
 describe('turn handling', () => {
   it('ends the student turn by VAD endpointing in the session the worker builds, with no turn-detector model', async () => {
     const config = agentConfig();
-    const session = voiceSession(config, pipelineOptions(config), vad);
+    const session = voiceSession(config, pipelineOptions(config), { turn: vad, transcription: vad });
     try {
       expect(config.AGENT_TURN_DETECTION).toBe('vad');
       expect(session.turnDetection).toBe('vad');
@@ -29,6 +29,8 @@ describe('turn handling', () => {
       expect(options.interruption.mode).toBe('vad');
       expect(options.endpointing).toMatchObject({ mode: 'fixed', minDelay: 400, maxDelay: 3000 });
       expect(options.interruption.minDuration).toBe(150);
+      // The reply is prepared before the turn is committed; its audio only after.
+      expect(options.preemptiveGeneration).toMatchObject({ enabled: true, preemptiveTts: false });
       expect(session.interruptionDetection).toBe('vad');
     } finally {
       await session.close();

@@ -10,7 +10,7 @@ import { GOODBYE_LINE, leavingSoonLine } from '../src/agent.js';
 import { sleepMs } from './support/audio-io.js';
 import { eventually, startTestJob } from './support/patient-harness.js';
 import { gradingJobs, sessionRow } from './support/session-rows.js';
-import { noiseBurst, spoken } from './support/speech.js';
+import { noiseBurst, silence, soundOnly, spoken } from './support/speech.js';
 import { startVoiceDouble, VoiceRig, type VoiceRigOptions } from './support/voice-harness.js';
 
 const test = await createTestDatabase();
@@ -160,6 +160,36 @@ describe('a call on audio', () => {
     const heardChars = cut.playedMs / server.audio.options.speechMsPerChar;
     expect(stored.length).toBeGreaterThan(heardChars * 0.5);
     expect(stored.length).toBeLessThan(heardChars * 1.5);
+  });
+
+  it('keeps a student who pauses mid-question in one turn: transcribed in two pieces, answered once', async () => {
+    const session = await voiceSession();
+    const replies = { 'Does it hurt': 'Only a little.', 'Does it hurt when you breathe in': 'Yes, a lot.' };
+    const { call, rig } = await startCall(session, { replies });
+
+    // 320 ms of silence between the sounds: long enough for AGENT_STT_VAD_MIN_SILENCE_MS (150; the VAD
+    // hears it end ~250 ms after the last sound), so the first piece goes to the transcriber and a reply
+    // to it is prepared; too short for the turn's AGENT_VAD_MIN_SILENCE_MS (400; ~500 ms after it).
+    const answered = rig.speaker.nextSegment();
+    void rig.mic.play(soundOnly(spoken('Does it hurt')));
+    void rig.mic.play(silence(320));
+    await rig.mic.play(soundOnly(spoken('when you breathe in')));
+    const answer = await answered;
+    await eventually(async () => expect(await loadTranscript(test.db, session.id)).toHaveLength(3));
+    await sleepMs(500);
+    await call.shutdown('test over');
+
+    expect(server.audio.transcriptions.map((t) => t.text)).toEqual(['Does it hurt', 'when you breathe in']);
+    // The reply prepared from the first piece was thrown away unheard.
+    expect(server.chatRequests().map((r) => r.messages.at(-1)?.content)).toContain('Does it hurt');
+    expect(answer).toMatchObject({ interrupted: false, playedMs: rig.playableMs('Yes, a lot.') });
+    expect(rig.speaker.heard).toHaveLength(2);
+    const turns = await loadTranscript(test.db, session.id);
+    expect(turns.map((t) => [t.role, t.content])).toEqual([
+      ['assistant', OPENING],
+      ['user', 'Does it hurt when you breathe in'],
+      ['assistant', 'Yes, a lot.'],
+    ]);
   });
 
   it('ignores a cough-like noise below the VAD threshold: no transcription, no turn, no answer', async () => {

@@ -119,6 +119,14 @@ export function noiseBurst(ms = 400, volume = 0.3): Clip {
   return clipOf(`noise ${ms} ms`, '', file);
 }
 
+/** `clip` from its first to its last sample above the noise floor: no silence before or after. */
+export function soundOnly(clip: Clip): Clip {
+  const at = (ms: number) => Math.round((ms / 1000) * MIC_SAMPLE_RATE);
+  const samples = clip.samples.slice(at(clip.soundStartMs), at(clip.soundEndMs) + 1);
+  const durationMs = (samples.length / MIC_SAMPLE_RATE) * 1000;
+  return { ...clip, samples, durationMs, soundStartMs: 0, soundEndMs: durationMs };
+}
+
 /** `ms` of digital silence. */
 export function silence(ms: number): Clip {
   const samples = new Int16Array(Math.round((ms / 1000) * MIC_SAMPLE_RATE));

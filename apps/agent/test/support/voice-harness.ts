@@ -5,9 +5,9 @@
  * student speaks through a ScriptedMicrophone; the patient is heard through a
  * RecordingSpeaker. Used by the audio tests and by `pnpm bench:voice`.
  *
- * The double answers each transcription with the text of the student's latest
- * clip (once per clip: a clip the VAD cut in two gives its text to the first
- * part), and each chat completion with the reply registered for the student's
+ * The double answers each transcription with the text of the student's earliest
+ * clip not transcribed yet (once per clip: a clip the VAD cut in two gives its
+ * text to the first part), and each chat completion with the reply registered for the student's
  * last words, after the configured provider latencies.
  */
 import { createRequire } from 'node:module';
@@ -46,6 +46,8 @@ export interface VoiceRigOptions {
   config?: Record<string, string>;
   /** Silero's options over the worker's (tests that need another threshold). */
   vad?: Partial<VadOptions>;
+  /** Preemptive generation over the worker's (the bench measures its effect). */
+  preemptive?: { enabled?: boolean; preemptiveTts?: boolean };
 }
 
 /**
@@ -124,8 +126,13 @@ export class VoiceRig {
       OPENAI_BASE_URL: this.server.baseURL,
       OPENAI_API_KEY: 'test',
     });
-    const vad = await loadVad({ ...vadOptions(config), ...this.options.vad });
-    const session = voiceSession(config, pipelineOptions(config), vad);
+    const vad = vadOptions(config);
+    const [turn, transcription] = await Promise.all([
+      loadVad({ ...vad.turn, ...this.options.vad }),
+      loadVad({ ...vad.transcription, ...this.options.vad }),
+    ]);
+    const session = voiceSession(config, pipelineOptions(config), { turn, transcription });
+    Object.assign(session.sessionOptions.turnHandling.preemptiveGeneration, this.options.preemptive);
     session.input.audio = this.mic;
     const sync = new TranscriptionSynchronizer(this.speaker, new TranscriptSink(), defaultTextSyncOptions);
     session.output.audio = sync.audioOutput;
@@ -158,12 +165,14 @@ export class VoiceRig {
     await this.mic.close().catch(() => {});
   }
 
-  /** The latest clip with words that started before now and was not transcribed yet. */
+  /**
+   * The earliest clip with words that started before now and was not transcribed yet: the
+   * transcriber hears the student in order, and a piece cut off at a short pause is sent before
+   * the next clip's words (which may have started already) are.
+   */
   transcriptNow(): string {
     const now = performance.now();
-    const clip = [...this.mic.played]
-      .reverse()
-      .find((p) => p.clip.text && p.soundStartAt <= now && !this.transcribed.has(p));
+    const clip = this.mic.played.find((p) => p.clip.text && p.soundStartAt <= now && !this.transcribed.has(p));
     if (!clip) return '';
     this.transcribed.add(clip);
     return clip.clip.text;

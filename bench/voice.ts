@@ -1,6 +1,7 @@
 /**
  * `pnpm bench:voice [--turns 30] [--barge-ins 5] [--stt-ms 250] [--llm-ms 350] [--tts-ms 200]
- *   [--vad-silence-ms N] [--min-delay-ms N] [--min-interruption-ms N] [--tts-pace 0]`
+ *   [--vad-silence-ms N] [--stt-silence-ms N] [--min-delay-ms N] [--min-interruption-ms N]
+ *   [--preemptive tts|llm|off] [--tts-pace 0] [--quiet]`
  *
  * One voice call on real audio, as the audio tests run it (apps/agent/test/support/voice-harness.ts):
  * espeak-ng speech into the real AgentSession with our patient, Silero VAD, LiveKit's OpenAI
@@ -8,16 +9,23 @@
  * so the figures below are the job's alone), the transcript written to an embedded PostgreSQL.
  *
  * Per turn, from the end of the student's speech (the last sample above the noise floor going in):
+ * - silence wait: → the transcription request whose text the answer was made from arrives;
  * - endpointing: → the framework commits the student's turn (its end-of-turn decision);
  * - voice-to-voice: → the first sample of the patient's answer plays;
- * - our overhead: voice-to-voice − the VAD's silence wait (end of speech → the transcription
- *   request) − the three configured provider latencies: everything that is neither waiting for
- *   silence nor waiting for a provider (framework, plugins, our code, this machine).
+ * - our overhead: voice-to-voice − the silence wait − the three configured provider latencies:
+ *   everything on the answer's critical path that is neither waiting for silence nor waiting for a
+ *   provider (framework, plugins, our code, this machine), split into its steps: transcript sent →
+ *   chat request, first token sent → speech request, first audio byte sent → first sample plays,
+ *   and how late the double's own timers ran. The turn's commit is not subtracted: the reply is
+ *   prepared from the transcript while the turn's end is decided, so subtracting the commit time
+ *   would count the transcription twice; the table shows when the commit came, and a commit after
+ *   the audio was ready shows up as overhead (→audio).
  * Then barge-ins: the student talks over a long answer; how long the patient's audio goes on
  * after the student's first sound. CPU per active call and the job process's memory, turn by turn.
  * A script, not a test: it prints tables. Every default is what the worker runs.
  */
 import { fork } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { newRoomName } from '@sp/core';
@@ -40,6 +48,9 @@ const { values } = parseArgs({
     'llm-ms': { type: 'string', default: '350' },
     'tts-ms': { type: 'string', default: '200' },
     'vad-silence-ms': { type: 'string' },
+    'stt-silence-ms': { type: 'string' },
+    // What the framework prepares before the turn is committed: the reply and its audio (the worker's), the reply only, nothing.
+    preemptive: { type: 'string', default: 'tts' },
     'min-delay-ms': { type: 'string' },
     'min-interruption-ms': { type: 'string' },
     // How fast the fake TTS streams its audio after the first byte, as a multiple of real time (0: all at once).
@@ -61,6 +72,9 @@ const MS_PER_CHAR = 40;
 /** The worker's settings under test: its defaults unless a flag sets one. */
 const workerConfig: Record<string, string> = {};
 if (values['vad-silence-ms']) workerConfig.AGENT_VAD_MIN_SILENCE_MS = values['vad-silence-ms'];
+if (values['stt-silence-ms']) workerConfig.AGENT_STT_VAD_MIN_SILENCE_MS = values['stt-silence-ms'];
+const preemptive = { tts: undefined, llm: { preemptiveTts: false }, off: { enabled: false } }[values.preemptive];
+if (!(values.preemptive in { tts: 1, llm: 1, off: 1 })) throw new Error('--preemptive is tts, llm or off');
 if (values['min-delay-ms']) workerConfig.AGENT_ENDPOINTING_MIN_DELAY_MS = values['min-delay-ms'];
 if (values['min-interruption-ms']) workerConfig.AGENT_INTERRUPTION_MIN_MS = values['min-interruption-ms'];
 
@@ -133,7 +147,7 @@ try {
     .returning();
   if (!row) throw new Error('no session');
 
-  const rig = new VoiceRig({ baseURL }, { config: workerConfig });
+  const rig = new VoiceRig({ baseURL }, { config: workerConfig, ...(preemptive ? { preemptive } : {}) });
   const fake = new FakeJob(row.roomName, {
     identity: `user-${row.userId}`,
     attributes: { tenant_id: row.tenantId, user_id: row.userId, session_id: row.id, case_study_id: row.contentId },
@@ -150,11 +164,9 @@ try {
   if (job.kind !== 'running') throw new Error(`bench job refused: ${job.reason}`);
 
   interface Turn {
+    speechStart: number;
     speechEnd: number;
     commit: number;
-    sttRequest: number;
-    llmRequest: number;
-    ttsRequest: number;
     firstAudio: number;
     frameworkEou?: number;
   }
@@ -178,11 +190,9 @@ try {
     const answer = await answered;
     const commit = rig.commits.at(-1);
     turns.push({
+      speechStart: epoch(played.soundStartAt),
       speechEnd: epoch(played.soundEndAt),
       commit: commit ? epoch(commit.at) : Number.NaN,
-      sttRequest: Number.NaN,
-      llmRequest: Number.NaN,
-      ttsRequest: Number.NaN,
       firstAudio: epoch(answer.startedAt),
       frameworkEou: commit?.endOfTurnDelayMs,
     });
@@ -221,33 +231,49 @@ try {
   await job.call.shutdown('bench over');
   await rig.close();
 
-  const firstAfter = (path: string, after: number) =>
-    report.requests.find((r) => r.path === path && r.at > after - 1)?.at ?? Number.NaN;
-  for (const turn of turns) {
-    turn.sttRequest = firstAfter('/v1/audio/transcriptions', turn.speechEnd);
-    turn.llmRequest = firstAfter('/v1/chat/completions', turn.speechEnd);
-    turn.ttsRequest = firstAfter('/v1/audio/speech', turn.speechEnd);
-  }
-
+  // Each turn's critical path, from the double's own clock (the same epoch clock as ours): the
+  // speech request whose audio played first, the chat request that wrote that sentence, and the
+  // transcription whose text that chat request answered (the last one before it).
+  type Req = (typeof report.requests)[number];
+  const lastBefore = (path: string, t: number): Req | undefined =>
+    report.requests.filter((r) => r.path === path && r.at < t).at(-1);
   const rowsOut = turns.map((t, i) => {
-    const endpointing = t.commit - t.speechEnd;
+    const tts = lastBefore('/v1/audio/speech', t.firstAudio);
+    const llm = tts && lastBefore('/v1/chat/completions', tts.at);
+    const stt = llm && lastBefore('/v1/audio/transcriptions', llm.at);
+    const pieces = report.requests.filter(
+      (r) => r.path === '/v1/audio/transcriptions' && r.at > t.speechStart && r.at <= (llm?.at ?? 0),
+    ).length;
+    const answered = (r: Req | undefined) => r?.respondedAt ?? Number.NaN;
+    const sent = (r: Req | undefined) => r?.at ?? Number.NaN;
     const v2v = t.firstAudio - t.speechEnd;
-    const vadWait = t.sttRequest - t.speechEnd;
+    const silenceWait = sent(stt) - t.speechEnd;
+    const lateness =
+      answered(stt) -
+      sent(stt) -
+      latency.sttMs +
+      (answered(llm) - sent(llm) - latency.llmTtftMs) +
+      (answered(tts) - sent(tts) - latency.ttsTtfbMs);
     return {
       turn: i + 1,
-      vadWait,
-      endpointing,
-      llmAfterCommit: t.llmRequest - t.commit,
-      ttsAfterLlm: t.ttsRequest - t.llmRequest - latency.llmTtftMs,
-      audioAfterTts: t.firstAudio - t.ttsRequest - latency.ttsTtfbMs,
+      silenceWait,
+      endpointing: t.commit - t.speechEnd,
+      toLlm: sent(llm) - answered(stt),
+      toTts: sent(tts) - answered(llm),
+      toAudio: t.firstAudio - answered(tts),
+      lateness,
+      commitBeforeAudio: t.firstAudio - t.commit,
+      pieces,
       v2v,
-      overhead: v2v - vadWait - providersMs,
+      overhead: v2v - silenceWait - providersMs,
       frameworkEou: t.frameworkEou ?? Number.NaN,
     };
   });
 
   const settings = [
     `AGENT_VAD_MIN_SILENCE_MS ${values['vad-silence-ms'] ?? 'default'}`,
+    `AGENT_STT_VAD_MIN_SILENCE_MS ${values['stt-silence-ms'] ?? 'default'}`,
+    `preemptive ${values.preemptive}`,
     `AGENT_ENDPOINTING_MIN_DELAY_MS ${values['min-delay-ms'] ?? 'default'}`,
     `AGENT_INTERRUPTION_MIN_MS ${values['min-interruption-ms'] ?? 'default'}`,
     `TTS pace ${values['tts-pace'] === '0' ? 'all at once' : `${values['tts-pace']}x real time`}`,
@@ -257,51 +283,36 @@ try {
   );
   console.log(`settings: ${settings}\n`);
   if (!values.quiet) {
-    console.log('  turn  vad-wait endpoint  →llm-req →tts-req  →audio    v2v  overhead  (ms; framework EOU delay)');
+    console.log(
+      '  turn  silence  →stt→llm  →tts    →audio  late  v2v    overhead  endpoint  commit→audio  pieces  (ms; framework EOU delay)',
+    );
     for (const r of rowsOut) {
       console.log(
-        `  ${String(r.turn).padStart(4)}  ${fmt(r.vadWait)}   ${fmt(r.endpointing)}   ${fmt(r.llmAfterCommit)}   ${fmt(r.ttsAfterLlm)}  ${fmt(r.audioAfterTts)}  ${fmt(r.v2v)}   ${fmt(r.overhead)}   (${fmt(r.frameworkEou).trim()})`,
+        `  ${String(r.turn).padStart(4)}  ${fmt(r.silenceWait)}  ${fmt(r.toLlm)}  ${fmt(r.toTts)}  ${fmt(r.toAudio)}  ${fmt(r.lateness)} ${fmt(r.v2v)}  ${fmt(r.overhead)}    ${fmt(r.endpointing)}  ${fmt(r.commitBeforeAudio)}        ${r.pieces}  (${fmt(r.frameworkEou).trim()})`,
       );
     }
   }
   const stat = (name: string, xs: number[], target?: string) => {
     const ok = xs.filter(Number.isFinite);
     console.log(
-      `  ${name.padEnd(34)} p50 ${fmt(percentile(ok, 50))}  p95 ${fmt(percentile(ok, 95))}  max ${fmt(Math.max(...ok))}  (n=${ok.length})${target ? `  target ${target}` : ''}`,
+      `  ${name.padEnd(40)} p50 ${fmt(percentile(ok, 50))}  p95 ${fmt(percentile(ok, 95))}  max ${fmt(Math.max(...ok))}  (n=${ok.length})${target ? `  target ${target}` : ''}`,
     );
   };
+  const column = (key: keyof (typeof rowsOut)[number]) => rowsOut.map((r) => Number(r[key]));
   console.log('\nsummary (ms)');
-  stat(
-    'VAD silence wait',
-    rowsOut.map((r) => r.vadWait),
-  );
-  stat(
-    'endpointing (speech end → commit)',
-    rowsOut.map((r) => r.endpointing),
-  );
-  stat(
-    'voice-to-voice',
-    rowsOut.map((r) => r.v2v),
-    'p50 < 1100',
-  );
-  stat(
-    'our overhead',
-    rowsOut.map((r) => r.overhead),
-    'p95 < 50',
-  );
-  stat(
-    '  of which commit → LLM request',
-    rowsOut.map((r) => r.llmAfterCommit),
-  );
-  stat(
-    '  of which LLM 1st token → TTS req',
-    rowsOut.map((r) => r.ttsAfterLlm),
-  );
-  stat(
-    '  of which TTS 1st byte → audio',
-    rowsOut.map((r) => r.audioAfterTts),
-  );
+  stat('silence wait (speech end → STT upload)', column('silenceWait'));
+  stat('endpointing (speech end → turn commit)', column('endpointing'));
+  stat('voice-to-voice', column('v2v'), 'p50 < 1100');
+  stat('our overhead (v2v − silence − providers)', column('overhead'), 'p95 < 50');
+  stat('  of which transcript → LLM request', column('toLlm'));
+  stat('  of which LLM 1st token → TTS request', column('toTts'));
+  stat('  of which TTS 1st byte → audio plays', column('toAudio'));
+  stat("  of which the double's timers ran late", column('lateness'));
   stat('barge-in: audio stops after', stops, '< 250');
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  console.log(`\nload average at the end: ${load} (${cpus().length} CPUs)`);
 
   const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
   console.log('\nresources (job process; the fake providers run in their own process)');

@@ -3,11 +3,12 @@
  * reports (filtered, paged like the session list) and regrading a session.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { DomainError, notFound, pageOf, successEnvelope } from '@sp/core';
+import { DomainError, notFound, pagedEnvelope, pageQuery, successEnvelope } from '@sp/core';
 import { listReports, reportStatusSchema, requestRegrade, tenantReportSchema } from '@sp/grading';
 import type { AppEnv } from '../http/app-context.js';
 import { requireRole } from '../http/auth.js';
 import type { Services } from '../http/deps.js';
+import { paged, success } from '../http/envelope.js';
 import { authErrors, errors, json, security } from '../http/openapi.js';
 import { isUuid, sessionIdParam } from '../http/params.js';
 import { dateBound, endOf, fromAfterTo, fromNotAfterTo, startOf } from './date-filter.js';
@@ -32,8 +33,7 @@ const listReportsQuerySchema = z
       .transform((v) => v === 'true')
       .optional()
       .meta({ description: 'Only reports with (true) or without (false) integrity flags, which need a review' }),
-    skip: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    ...pageQuery,
   })
   .refine((q) => q.min_score === undefined || q.max_score === undefined || q.min_score <= q.max_score, {
     path: ['min_score'],
@@ -41,17 +41,7 @@ const listReportsQuerySchema = z
   })
   .refine(fromNotAfterTo, fromAfterTo);
 
-const reportListSchema = z
-  .object({
-    success: z.literal(true),
-    data: z.array(tenantReportSchema),
-    total: z.number().int(),
-    page: z.number().int(),
-    page_size: z.number().int(),
-    total_pages: z.number().int(),
-    message: z.string().nullable(),
-  })
-  .meta({ id: 'GradeReportList' });
+const reportListSchema = pagedEnvelope(tenantReportSchema).meta({ id: 'GradeReportList' });
 
 const listRoute = createRoute({
   method: 'get',
@@ -113,10 +103,7 @@ export function adminRoutes({ db, config }: Services) {
         skip: q.skip,
         limit: q.limit,
       });
-      return c.json(
-        { success: true as const, data: rows, total, ...pageOf(q.skip, q.limit, total), message: null },
-        200,
-      );
+      return c.json(paged(rows, total, q), 200);
     })
     .openapi(regradeRoute, async (c) => {
       const { session_id } = c.req.valid('param');
@@ -137,6 +124,6 @@ export function adminRoutes({ db, config }: Services) {
       }
       c.var.log.info({ session_id, tenant_id: c.var.auth.tenantId }, 'regrade queued');
       const data = { session_id, status: 'pending' as const };
-      return c.json({ success: true as const, data, message: 'Regrade queued' }, 202);
+      return c.json(success(data, 'Regrade queued'), 202);
     });
 }

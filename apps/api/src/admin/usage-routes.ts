@@ -10,6 +10,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { AppEnv } from '../http/app-context.js';
 import { isStaff } from '../http/auth.js';
 import type { Services } from '../http/deps.js';
+import { success } from '../http/envelope.js';
 import { authErrors, errors, json, security } from '../http/openapi.js';
 import { dateBound, endOf, fromAfterTo, fromNotAfterTo, startOf } from './date-filter.js';
 
@@ -143,6 +144,6 @@ export function usageRoutes({ db }: Services) {
         minutes: rows.reduce((sum, row) => sum + row.minutes, 0),
       },
     };
-    return c.json({ success: true as const, data, message: null }, 200);
+    return c.json(success(data), 200);
   });
 }

@@ -6,6 +6,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { AppEnv, Caller } from '../http/app-context.js';
 import { isStaff } from '../http/auth.js';
 import type { Services } from '../http/deps.js';
+import { success } from '../http/envelope.js';
 import { authErrors, errors, json, security } from '../http/openapi.js';
 import { isUuid } from '../http/params.js';
 import { caseStudyView } from './views.js';
@@ -42,7 +43,7 @@ export function caseStudyRoutes({ db }: Services) {
   return new OpenAPIHono<AppEnv>()
     .openapi(listRoute, async (c) => {
       const rows = await db.select().from(caseStudies).where(visibleTo(c.var.auth)).orderBy(asc(caseStudies.title));
-      return c.json({ success: true as const, data: rows.map(view(c.var.auth)), message: null }, 200);
+      return c.json(success(rows.map(view(c.var.auth))), 200);
     })
     .openapi(getRoute, async (c) => {
       const { id } = c.req.valid('param');
@@ -53,6 +54,6 @@ export function caseStudyRoutes({ db }: Services) {
             .where(and(eq(caseStudies.id, id), visibleTo(c.var.auth)))
         : [];
       if (!row) throw notFound('Case study');
-      return c.json({ success: true as const, data: view(c.var.auth)(row), message: null }, 200);
+      return c.json(success(view(c.var.auth)(row)), 200);
     });
 }

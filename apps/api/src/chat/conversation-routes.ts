@@ -6,10 +6,10 @@ import {
   conversationMessagesQuerySchema,
   conversationResponseSchema,
   notFound,
-  pageOf,
 } from '@sp/core';
 import type { AppEnv } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
+import { paged } from '../http/envelope.js';
 import { authErrors, errors, json, security } from '../http/openapi.js';
 import {
   type ConversationMessageRow,
@@ -79,7 +79,7 @@ export function conversationRoutes({ db }: Services) {
       const { skip, limit } = c.req.valid('query');
       const { rows, total } = await listConversations(db, c.var.auth, skip, limit);
       const data = rows.map(summary);
-      return c.json({ success: true as const, data, total, ...pageOf(skip, limit, total), message: null }, 200);
+      return c.json(paged(data, total, { skip: skip, limit: limit }), 200);
     })
     .openapi(readRoute, async (c) => {
       const { conversation_id } = c.req.valid('param');
@@ -88,6 +88,6 @@ export function conversationRoutes({ db }: Services) {
       if (!found) throw notFound('Conversation');
       const total = found.conversation.message_count;
       const data = { ...summary(found.conversation), messages: found.messages.map(message) };
-      return c.json({ success: true as const, data, total, ...pageOf(skip, limit, total), message: null }, 200);
+      return c.json(paged(data, total, { skip: skip, limit: limit }), 200);
     });
 }

@@ -21,6 +21,7 @@ import {
 import type { AppEnv } from '../http/app-context.js';
 import { isStaff } from '../http/auth.js';
 import type { Services } from '../http/deps.js';
+import { success } from '../http/envelope.js';
 import { authErrors, errors, json, security } from '../http/openapi.js';
 import { isUuid, sessionIdParam } from '../http/params.js';
 
@@ -93,8 +94,8 @@ export function reportRoutes({ db, config }: Services) {
     const { report } = found;
     if (!isTerminal(report.status)) {
       const data = { session_id, status: report.status };
-      return c.json({ success: true as const, data, message: `Grading is ${report.status}` }, 202);
+      return c.json(success(data, `Grading is ${report.status}`), 202);
     }
-    return c.json({ success: true as const, data: reportView(report), message: null }, 200);
+    return c.json(success(reportView(report)), 200);
   });
 }

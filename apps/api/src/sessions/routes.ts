@@ -5,7 +5,6 @@ import {
   initializeResponseSchema,
   listSessionsQuerySchema,
   notFound,
-  pageOf,
   sessionListResponseSchema,
   sessionSchema,
   sessionWithMessagesSchema,
@@ -15,6 +14,7 @@ import type { Session } from '@sp/db';
 import { decodeJwt } from 'jose';
 import type { AppEnv } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
+import { paged, success } from '../http/envelope.js';
 import { PARTICIPANT_NAME } from '../http/livekit.js';
 import { authErrors, errors, json, rateLimitError, security } from '../http/openapi.js';
 import { sessionIdParam } from '../http/params.js';
@@ -126,9 +126,8 @@ export function sessionRoutes(services: Services) {
       // A text session never opened a room: nothing to join, so no token for one.
       const voice = session.channel === 'voice' ? await voiceConnection(session) : null;
       return c.json(
-        {
-          success: true as const,
-          data: {
+        success(
+          {
             session: view,
             server_url: voice ? livekit.serverUrl : null,
             room_name: voice ? session.roomName : null,
@@ -140,30 +139,25 @@ export function sessionRoutes(services: Services) {
             duration_limit: view.duration_limit,
             transcript: transcript.map(transcriptMessage),
           },
-          message: 'Session initialized successfully',
-        },
+          'Session initialized successfully',
+        ),
         200,
       );
     })
     .openapi(endRoute, async (c) => {
       const session = await endByStudent(services, c.var.auth, c.req.valid('param').session_id, c.var.log);
-      return c.json(
-        { success: true as const, data: sessionView(session, clock()), message: 'Session ended successfully' },
-        200,
-      );
+      return c.json(success(sessionView(session, clock()), 'Session ended successfully'), 200);
     })
     .openapi(listRoute, async (c) => {
       const { content_id, skip, limit } = c.req.valid('query');
       const listed = await listOwnSessions(db, c.var.auth, { contentId: content_id, skip, limit });
       const [rows, total] = [await settlePending(services, listed.rows, c.var.log), listed.total];
       return c.json(
-        {
-          success: true as const,
-          data: rows.map((row) => sessionSummary(row, clock())),
+        paged(
+          rows.map((row) => sessionSummary(row, clock())),
           total,
-          ...pageOf(skip, limit, total),
-          message: null,
-        },
+          { skip, limit },
+        ),
         200,
       );
     })
@@ -175,6 +169,6 @@ export function sessionRoutes(services: Services) {
       ]);
       if (!session) throw notFound('Session');
       const data = sessionWithMessages(await settleOne(services, session, c.var.log), messages, clock());
-      return c.json({ success: true as const, data, message: null }, 200);
+      return c.json(success(data), 200);
     });
 }

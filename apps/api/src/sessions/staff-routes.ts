@@ -4,12 +4,13 @@
  * session's metadata (optionally with its value).
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { pageOf, sessionSummarySchema } from '@sp/core';
+import { pagedEnvelope, pageQuery, sessionSummarySchema } from '@sp/core';
 import { sessions } from '@sp/db';
 import { and, count, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { AppEnv } from '../http/app-context.js';
 import { requireRole } from '../http/auth.js';
 import type { Services } from '../http/deps.js';
+import { paged } from '../http/envelope.js';
 import { authErrors, errors, json, security } from '../http/openapi.js';
 import { settlePending } from '../http/session-endings.js';
 import { caseIdsNamed } from './session-store.js';
@@ -35,8 +36,7 @@ const querySchema = z
       description: "With metadata_key: only where that key's value, as text (strings unquoted), equals this",
       example: '2026-A',
     }),
-    skip: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    ...pageQuery,
   })
   .refine((q) => q.metadata_value === undefined || q.metadata_key !== undefined, {
     path: ['metadata_value'],
@@ -47,17 +47,7 @@ const staffSessionSchema = sessionSummarySchema
   .extend({ user_id: z.string(), metadata: z.record(z.string(), z.unknown()) })
   .meta({ id: 'StaffSessionSummary' });
 
-const listSchema = z
-  .object({
-    success: z.literal(true),
-    data: z.array(staffSessionSchema),
-    total: z.number().int(),
-    page: z.number().int(),
-    page_size: z.number().int(),
-    total_pages: z.number().int(),
-    message: z.string().nullable(),
-  })
-  .meta({ id: 'StaffSessionList' });
+const listSchema = pagedEnvelope(staffSessionSchema).meta({ id: 'StaffSessionList' });
 
 const listRoute = createRoute({
   method: 'get',
@@ -109,6 +99,6 @@ export function adminSessionRoutes(services: Services) {
     const clock = { now: now(), limits };
     const data = settled.map((row) => ({ ...sessionSummary(row, clock), user_id: row.userId, metadata: row.metadata }));
     const all = total?.total ?? 0;
-    return c.json({ success: true as const, data, total: all, ...pageOf(q.skip, q.limit, all), message: null }, 200);
+    return c.json(paged(data, all, { skip: q.skip, limit: q.limit }), 200);
   });
 }

@@ -11,6 +11,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { AppEnv } from '../http/app-context.js';
 import { roles } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
+import { success } from '../http/envelope.js';
 import { errors, json } from '../http/openapi.js';
 import { signDevToken } from './dev-token.js';
 
@@ -69,7 +70,7 @@ export function devSignInRoutes({ db, config }: Services) {
       const [tenant] = await db.select().from(tenants).where(eq(tenants.slug, DEMO_TENANT.slug));
       if (!tenant) throw notFound('Demo tenant');
       const data = { tenant: { id: tenant.id, name: tenant.name }, users: (await demoUsers()).map(view) };
-      return c.json({ success: true as const, data, message: null }, 200);
+      return c.json(success(data), 200);
     })
     .openapi(signInRoute, async (c) => {
       const { user_id } = c.req.valid('json');
@@ -86,6 +87,6 @@ export function devSignInRoutes({ db, config }: Services) {
         },
       );
       const data = { token, expires_in: DEV_TOKEN_TTL, user: view(user) };
-      return c.json({ success: true as const, data, message: null }, 200);
+      return c.json(success(data), 200);
     });
 }

@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { successEnvelope, voiceCatalog } from '@sp/core';
 import type { AppEnv } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
+import { success } from '../http/envelope.js';
 import { authErrors, errors, json, security } from '../http/openapi.js';
 
 const voicesSchema = z
@@ -36,7 +37,5 @@ export function voiceRoutes({ config }: Services) {
     voices: (catalog.voices ?? []).map((id) => ({ id })),
     any_name: catalog.voices === null,
   };
-  return new OpenAPIHono<AppEnv>().openapi(voicesRoute, (c) =>
-    c.json({ success: true as const, data, message: null }, 200),
-  );
+  return new OpenAPIHono<AppEnv>().openapi(voicesRoute, (c) => c.json(success(data), 200));
 }

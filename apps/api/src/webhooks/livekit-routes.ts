@@ -10,6 +10,7 @@ import { DomainError, successEnvelope } from '@sp/core';
 import { WebhookReceiver } from 'livekit-server-sdk';
 import type { AppEnv } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
+import { success } from '../http/envelope.js';
 import { errors, json } from '../http/openapi.js';
 import { applyLiveKitEvent } from './livekit-events.js';
 
@@ -75,6 +76,6 @@ export function liveKitWebhookRoutes({ db, config, now }: Services) {
       duplicate: outcome.kind === 'duplicate',
       session_id: session?.id ?? null,
     };
-    return c.json({ success: true as const, data, message: null }, 200);
+    return c.json(success(data), 200);
   });
 }

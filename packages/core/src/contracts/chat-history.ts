@@ -1,20 +1,10 @@
 /** GET /v1/mind/conversations and /{conversation_id}: a student's study-assistant history, newest first, paged. */
 import { z } from 'zod';
+import { pageFields, pageQuery } from './envelope.js';
 import { chatActions } from './streams.js';
 
-const pageQuery = {
-  skip: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-};
 export const conversationListQuerySchema = z.object(pageQuery);
 export const conversationMessagesQuerySchema = z.object(pageQuery);
-
-const page = {
-  total: z.number().int(),
-  page: z.number().int(),
-  page_size: z.number().int(),
-  total_pages: z.number().int(),
-};
 
 export const conversationSummarySchema = z
   .object({
@@ -38,7 +28,7 @@ export const conversationMessageSchema = z
   .meta({ id: 'ConversationMessage' });
 
 export const conversationListResponseSchema = z
-  .object({ success: z.literal(true), data: z.array(conversationSummarySchema), ...page, message: z.null() })
+  .object({ success: z.literal(true), data: z.array(conversationSummarySchema), ...pageFields, message: z.null() })
   .meta({ id: 'ConversationList' });
 
 export const conversationResponseSchema = z
@@ -47,7 +37,7 @@ export const conversationResponseSchema = z
     data: conversationSummarySchema.extend({
       messages: z.array(conversationMessageSchema).meta({ description: 'A page of messages, newest first' }),
     }),
-    ...page,
+    ...pageFields,
     message: z.null(),
   })
   .meta({ id: 'Conversation' });

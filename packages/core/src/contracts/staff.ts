@@ -23,14 +23,13 @@
 import { z } from 'zod';
 import { type EndReason, endReasons, sessionStatuses } from '../session-rules.js';
 import { dateBound, fromAfterTo, fromNotAfterTo } from './date-range.js';
+import { pagedEnvelope, pageQuery } from './envelope.js';
 import { contentIdSchema } from './initialize.js';
 import { sessionMessageSchema, sessionSummarySchema, sessionWithMessagesSchema } from './session.js';
 
 const timestamp = z.iso.datetime({ offset: true });
 const userId = z.string().min(1).max(200);
 const score = z.coerce.number().min(0).max(100);
-const skip = z.coerce.number().int().min(0).max(1_000_000_000).default(0);
-const limit = z.coerce.number().int().min(1).max(100).default(20);
 
 /** `staff_ended` joins the end reasons: an instructor or admin ended the session (sessions.ended_by says who). */
 export const STAFF_END_REASON = 'staff_ended' satisfies EndReason;
@@ -85,7 +84,7 @@ function filterRules<T extends z.ZodType<FilterFields & { from?: string; to?: st
 export const staffSessionFiltersSchema = filterRules(z.object(filterShape)).meta({ id: 'StaffSessionFilters' });
 export type StaffSessionFilters = z.infer<typeof staffSessionFiltersSchema>;
 
-export const staffSessionListQuerySchema = filterRules(z.object({ ...filterShape, skip, limit }));
+export const staffSessionListQuerySchema = filterRules(z.object({ ...filterShape, ...pageQuery }));
 export type StaffSessionListQuery = z.infer<typeof staffSessionListQuerySchema>;
 
 /** What staff see of a session beside the student's own fields. */
@@ -110,17 +109,7 @@ export const staffSessionSummarySchema = sessionSummarySchema.extend(staffFields
 });
 export type StaffSessionSummary = z.infer<typeof staffSessionSummarySchema>;
 
-export const staffSessionListSchema = z
-  .object({
-    success: z.literal(true),
-    data: z.array(staffSessionSummarySchema),
-    total: z.number().int(),
-    page: z.number().int(),
-    page_size: z.number().int(),
-    total_pages: z.number().int(),
-    message: z.string().nullable(),
-  })
-  .meta({ id: 'StaffSessionList' });
+export const staffSessionListSchema = pagedEnvelope(staffSessionSummarySchema).meta({ id: 'StaffSessionList' });
 export type StaffSessionList = z.infer<typeof staffSessionListSchema>;
 
 // ---------------------------------------------------------------- one session: transcript and report
@@ -334,7 +323,7 @@ export type CohortStats = z.infer<typeof cohortStatsSchema>;
 
 // ---------------------------------------------------------------- students
 
-export const studentListQuerySchema = z.object({ skip, limit });
+export const studentListQuerySchema = z.object(pageQuery);
 
 export const studentSummarySchema = z
   .object({
@@ -348,17 +337,7 @@ export const studentSummarySchema = z
   .meta({ id: 'StudentSummary' });
 export type StudentSummary = z.infer<typeof studentSummarySchema>;
 
-export const studentListSchema = z
-  .object({
-    success: z.literal(true),
-    data: z.array(studentSummarySchema),
-    total: z.number().int(),
-    page: z.number().int(),
-    page_size: z.number().int(),
-    total_pages: z.number().int(),
-    message: z.string().nullable(),
-  })
-  .meta({ id: 'StudentList' });
+export const studentListSchema = pagedEnvelope(studentSummarySchema).meta({ id: 'StudentList' });
 
 export const studentViewSchema = z
   .object({

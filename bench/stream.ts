@@ -17,7 +17,11 @@
  * model's first byte arriving to the first `delta` frame leaving the handler.
  * That is the latency the server adds before the first delta; what our code
  * adds is that figure beyond the floor's. The client's own time to first delta
- * is shown beside it. A script, not a test.
+ * is shown beside it. For our runs it also shows what keeping the frames for
+ * resumption cost (docs/streaming.md): frames and statements stored, and the
+ * database time per frame (each batch statement's round trip, under this load,
+ * divided by its frames). `--flush-ms` sets STREAM_REPLAY_FLUSH_MS. A script,
+ * not a test.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -29,6 +33,7 @@ import { apiConfig, DEV_JWT_SECRET } from '../apps/api/src/config.js';
 import { BackgroundWork } from '../apps/api/src/http/background-work.js';
 import { liveKitRooms } from '../apps/api/src/http/livekit.js';
 import { signDevToken } from '../apps/api/src/sign-in/dev-token.js';
+import { replayStats } from '../apps/api/src/streaming/stream-replay.js';
 import type { ModelThreadOptions, ModelTiming } from './model-thread.js';
 import type { StreamClientsJob, StreamClientsResult } from './stream-clients.js';
 import { benchDatabase, firstMessage, listen, percentile, thread } from './support.js';
@@ -40,6 +45,7 @@ const { values } = parseArgs({
     ttft: { type: 'string', default: '500' },
     words: { type: 'string', default: '120' },
     'chunk-ms': { type: 'string', default: '50' },
+    'flush-ms': { type: 'string', default: '200' },
   },
 });
 const STREAMS = Number(values.streams);
@@ -107,6 +113,8 @@ interface Row {
   /** At the client: time to first delta minus the model's own time to first byte. */
   clientAdded: number[];
   ttfd: number[];
+  /** What storing the frames for resumption cost in this run. */
+  replay: { frames: number; statements: number; ms: number };
 }
 
 const { handle, tenant, caseStudies, stop } = await benchDatabase('stream');
@@ -125,7 +133,11 @@ try {
   const models = modelProvider(modelConfig({ OPENAI_BASE_URL: baseURL }), { fetch: timedModelFetch });
   if (!models.configured) throw new Error('the bench model is not configured');
 
-  const config = apiConfig({ LOG_LEVEL: 'silent', CHAT_DAILY_QUOTA: 'unlimited' });
+  const config = apiConfig({
+    LOG_LEVEL: 'silent',
+    CHAT_DAILY_QUOTA: 'unlimited',
+    STREAM_REPLAY_FLUSH_MS: values['flush-ms'],
+  });
   const work = new BackgroundWork();
   const api = await listen(
     timedHandler(createApp({ db: handle.db, config, livekit: liveKitRooms(config), models, work }).fetch),
@@ -163,9 +175,10 @@ try {
     await clients({ ...job, seconds: RAMP_SECONDS, rampSeconds: RAMP_SECONDS }); // warm-up: JIT, pool connections
     await timings(modelThread);
     serverTimings.clear();
+    Object.assign(replayStats, { frames: 0, statements: 0, ms: 0 });
     const result = await clients({ ...job, seconds: RAMP_SECONDS + SECONDS, rampSeconds: RAMP_SECONDS });
     await work.idle();
-    rows.push(measure(target, result, await timings(modelThread)));
+    rows.push({ ...measure(target, result, await timings(modelThread)), replay: { ...replayStats } });
   }
   report(rows);
 } finally {
@@ -207,6 +220,7 @@ function measure(target: Target, result: StreamClientsResult, model: ModelTiming
     serverAdded: [],
     clientAdded: [],
     ttfd: [],
+    replay: { frames: 0, statements: 0, ms: 0 },
   };
   const rampEnd = Math.min(...result.records.map((r) => r.sentAt)) + RAMP_SECONDS * 1000;
   for (const record of result.records) {
@@ -241,6 +255,17 @@ function report(rows: Row[]) {
         : `${ms(percentile(row.serverAdded, 50) - percentile(floor.serverAdded, 50))} / ${ms(percentile(row.serverAdded, 99) - percentile(floor.serverAdded, 99))}`;
     console.log(
       `| ${row.target} | ${row.streamsPerSecond.toFixed(0)} | ${row.failed} | ${pair(row.serverAdded)} | ${ours} | ${pair(row.ttfd)} | ${pair(row.clientAdded)} |`,
+    );
+  }
+  console.log(
+    `\nFrames kept for resumption (STREAM_REPLAY_FLUSH_MS=${values['flush-ms']}), whole runs, warm-up excluded:`,
+  );
+  console.log('| run | frames | statements | frames per statement | database ms per statement | per frame |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const { target, replay } of rows) {
+    if (target === 'floor' || replay.statements === 0) continue;
+    console.log(
+      `| ${target} | ${replay.frames} | ${replay.statements} | ${(replay.frames / replay.statements).toFixed(1)} | ${(replay.ms / replay.statements).toFixed(2)} | ${(replay.ms / replay.frames).toFixed(3)} ms |`,
     );
   }
   console.log(

@@ -32,6 +32,7 @@ import { sessionRoutes } from './sessions/routes.js';
 import { adminSessionRoutes } from './sessions/staff-routes.js';
 import { authConfigRoutes, devSignInEnabled } from './sign-in/auth-config-routes.js';
 import { devSignInRoutes } from './sign-in/dev-sign-in-routes.js';
+import { StreamWakeups } from './streaming/stream-replay.js';
 import { sessionMessageRoutes } from './text-channel/routes.js';
 import { voiceRoutes } from './voices/routes.js';
 import { liveKitWebhookRoutes } from './webhooks/livekit-routes.js';
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): App {
     logger: pino({ level: deps.config.LOG_LEVEL, base: { service: 'api' } }),
     models: { configured: false, reason: 'no model endpoint was given to the API' },
     work: new BackgroundWork(),
+    streams: new StreamWakeups(),
     ...deps,
   };
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

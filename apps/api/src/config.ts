@@ -231,6 +231,33 @@ export const apiConfigSchema = z
       .describe(
         "the lease of a text-channel reply being written, in seconds: renewed every third of it while the reply streams; after an API crash mid-reply the student's next message is taken once it runs out (409 `SESSION_BUSY` until then)",
       ),
+    /** Resumable answers (docs/streaming.md): the frames of each streamed answer, kept in PostgreSQL for a while. */
+    STREAM_REPLAY_RETENTION_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .default(3600)
+      .describe(
+        'how long the frames of a streamed answer are kept for a client to resume it with `Last-Event-ID`, in seconds; after that resuming answers 404 and the stored answer is read from the conversation or the session',
+      ),
+    STREAM_REPLAY_FLUSH_MS: z.coerce
+      .number()
+      .int()
+      .min(5)
+      .max(5000)
+      .default(200)
+      .describe(
+        'frames of a streamed answer are stored in one statement per this many milliseconds (the first at once); a client resuming on another API process sees new frames this much later',
+      ),
+    STREAM_STALL_SECONDS: z.coerce
+      .number()
+      .positive()
+      .max(3600)
+      .default(120)
+      .describe(
+        'a resumed answer whose frames stopped coming for this long, unfinished, was cut by its API process: the resumed stream ends with an `error` frame',
+      ),
     /** The grading consumers' lease, which a regrade respects (defined, and documented, with the grading settings). */
     ...gradingConfigSchema.pick({ GRADING_LEASE_SECONDS: true }).shape,
     /** The text-to-speech provider GET /v1/voices describes (defined, and documented, with the model settings). */

@@ -339,6 +339,50 @@ export const rateLimitHits = pgTable(
   ],
 );
 
+const streamEndpoints = ['chat', 'session_messages'] as const;
+
+/**
+ * A streamed answer (POST /v1/mind/chat or /v1/sessions/{id}/messages) kept for resumption: its owner and
+ * how far it got. Its frames are below; both are deleted STREAM_REPLAY_RETENTION_SECONDS after it started.
+ */
+export const eventStreams = pgTable(
+  'event_streams',
+  {
+    id: uuid('id').primaryKey(),
+    tenantId: uuid('tenant_id').notNull(),
+    userId: text('user_id').notNull(),
+    /** chat or session_messages: which endpoint streamed it. */
+    endpoint: text('endpoint', { enum: streamEndpoints }).notNull(),
+    /** The case session of a text-channel answer, else null. */
+    sessionId: uuid('session_id'),
+    /** The last frame stored (frames are numbered from 1). */
+    lastSeq: integer('last_seq').notNull(),
+    /** The answer's last frame is stored: nothing more will come. */
+    finished: boolean('finished').notNull().default(false),
+    createdAt: createdAt(),
+    /** When frames were last stored: a stream unfinished and quiet for STREAM_STALL_SECONDS was cut by its process. */
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('event_streams_created_idx').on(t.createdAt),
+    check('event_streams_endpoint_valid', isOneOf(t.endpoint, streamEndpoints)),
+  ],
+);
+
+/** One frame of a kept stream, exactly as it was sent (`event:` and the `data:` JSON text). */
+export const eventStreamFrames = pgTable(
+  'event_stream_frames',
+  {
+    streamId: uuid('stream_id')
+      .notNull()
+      .references(() => eventStreams.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    event: text('event').notNull(),
+    data: text('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.streamId, t.seq] })],
+);
+
 /** LiveKit webhook events already processed, by LiveKit's event id: each is applied once. */
 export const livekitWebhookEvents = pgTable('livekit_webhook_events', {
   id: text('id').primaryKey(),

@@ -8,6 +8,8 @@ import { EventSourceParserStream } from 'eventsource-parser/stream';
 export interface StreamFrame<T = unknown> {
   event: string;
   data: T;
+  /** The frame's `id:` (undefined when it has none). */
+  id?: string;
   /** When the frame arrived (performance.now() of this thread). */
   at: number;
 }
@@ -23,7 +25,12 @@ export async function* readEventStream(response: Response): AsyncGenerator<Strea
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
-      yield { event: value.event ?? 'message', data: JSON.parse(value.data), at: performance.now() };
+      yield {
+        event: value.event ?? 'message',
+        data: JSON.parse(value.data),
+        ...(value.id !== undefined && { id: value.id }),
+        at: performance.now(),
+      };
     }
   } finally {
     reader.releaseLock();

@@ -11,7 +11,8 @@ import {
 import type { AppEnv } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
 import { authErrors, errors, eventStreamAnswer, json, rateLimitError, security } from '../http/openapi.js';
-import { eventStream } from '../streaming/event-stream.js';
+import { eventStream, resumeEventStream } from '../streaming/event-stream.js';
+import { resumeHeaders } from '../streaming/stream-replay.js';
 import { prepareChatTurn } from './chat-turn.js';
 
 const chatRoute = createRoute({
@@ -23,7 +24,10 @@ const chatRoute = createRoute({
     'Frames, in order: `meta` once after routing ({conversation_id, action, confidence}); `delta` chunks ({text}); ' +
     '`done` ({conversation_id, action, revised, remaining}). A blocked turn sends `message` ({text, reason}: ' +
     'quota_exceeded, assessment_lock or prompt_injection) instead of deltas. If the model fails, `error` ' +
-    '({code, message}) comes before `done`. Continue a conversation with `context.conversation_id`.',
+    '({code, message}) comes before `done`. Continue a conversation with `context.conversation_id`. Every frame ' +
+    'has an `id` (`<stream id>:<frame number>`): after a cut connection, `GET /v1/mind/chat` with `Last-Event-ID` ' +
+    'resumes the answer. The answer is stored in full even if you disconnect, and reads back with ' +
+    '`GET /v1/mind/conversations/{conversation_id}`.',
   security,
   request: { body: { ...json(chatRequestSchema, 'The message and where the student is'), required: true } },
   responses: {
@@ -44,9 +48,47 @@ const chatRoute = createRoute({
   },
 });
 
+const resumeRoute = createRoute({
+  method: 'get',
+  path: '/chat',
+  tags: ['study assistant'],
+  summary: 'Resume a study-assistant answer after a cut connection, from the last frame you received',
+  description:
+    'The frames of your answer after `Last-Event-ID`, each once and in order, then the rest as they are sent, ' +
+    'up to `done`, from any API process. Frames are kept for STREAM_REPLAY_RETENTION_SECONDS (an hour by ' +
+    'default); after that, read the stored answer with `GET /v1/mind/conversations/{conversation_id}`. If the ' +
+    'process writing the answer died, the stream ends with an `error` frame (`INTERNAL_ERROR`).',
+  security,
+  request: { headers: resumeHeaders },
+  responses: {
+    200: eventStreamAnswer('text/event-stream: the missed frames of the answer, then the rest', [
+      chatMetaEventSchema,
+      deltaEventSchema,
+      blockedEventSchema,
+      errorEventSchema,
+      chatDoneEventSchema,
+    ]),
+    ...errors({
+      ...authErrors,
+      404: 'NOT_FOUND: no such answer of yours from this endpoint (or it is past its retention)',
+      422: 'VALIDATION_ERROR: Last-Event-ID missing, not an id this API sent, or past the end of the answer',
+    }),
+  },
+});
+
 export function chatRoutes(services: Services) {
-  return new OpenAPIHono<AppEnv>().openapi(chatRoute, async (c) => {
-    const turn = await prepareChatTurn(services, c.var.auth, c.req.valid('json'), c.var.log);
-    return eventStream(c, services.work, c.var.log, turn);
-  });
+  return new OpenAPIHono<AppEnv>()
+    .openapi(chatRoute, async (c) => {
+      const turn = await prepareChatTurn(services, c.var.auth, c.req.valid('json'), c.var.log);
+      return eventStream(c, services, { caller: c.var.auth, endpoint: 'chat' }, c.var.log, turn);
+    })
+    .openapi(resumeRoute, (c) =>
+      resumeEventStream(
+        c,
+        services,
+        { caller: c.var.auth, endpoint: 'chat' },
+        c.req.valid('header')['last-event-id'],
+        c.var.log,
+      ),
+    );
 }

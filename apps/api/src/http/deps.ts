@@ -3,6 +3,7 @@ import { connect, type Database, type DbHandle } from '@sp/db';
 import type { ModelProvider } from '@sp/models';
 import type { Logger } from 'pino';
 import type { ApiConfig } from '../config.js';
+import type { StreamWakeups } from '../streaming/stream-replay.js';
 import type { BackgroundWork } from './background-work.js';
 import type { LiveKitRooms } from './livekit.js';
 
@@ -14,6 +15,8 @@ export interface AppDeps {
   models?: ModelProvider;
   /** Streamed replies still being stored; shutdown waits for them. */
   work?: BackgroundWork;
+  /** This process's resumers of streamed answers, woken as frames are stored. */
+  streams?: StreamWakeups;
   /** The clock the session rules read; tests may move it. */
   now?: () => Date;
   logger?: Logger;

@@ -6,7 +6,7 @@ import { gradingConfig, startGradingConsumer } from '@sp/grading';
 import { modelConfig, modelProvider } from '@sp/models';
 import { compilePersona, PATIENT_GOODBYE_LINE } from '@sp/persona';
 import { collectEventStream, readEventStream, type StreamFrame, startOpenAIServer } from '@sp/testkit';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { App } from '../src/app.js';
@@ -15,13 +15,10 @@ import { type Answer, buildTestApp, gradingJobs, send, studentOf, type TestApp, 
 const model = await startOpenAIServer();
 afterAll(() => model.close());
 const models = modelProvider(modelConfig({ OPENAI_BASE_URL: model.baseURL, PATIENT_MODEL: 'patient-test' }));
-/** The API's clock: tests move it to space text turns apart without waiting. */
-let clock = Date.now();
-const test = await buildTestApp({ models, now: () => new Date(clock) });
+const test = await buildTestApp({ models });
 
 const REPLY = "I've been so tired, doctor, and I'm always thirsty.";
 beforeEach(() => {
-  clock = Date.now();
   model.reset();
   model.onChat(() => ({ content: REPLY }));
 });
@@ -75,6 +72,25 @@ const deltas = (frames: StreamFrame[]) =>
     .join('');
 const doneOf = (frames: StreamFrame[]) => sessionDoneEventSchema.parse(frames.find((f) => f.event === 'done')?.data);
 const metaOf = (frames: StreamFrame[]) => sessionMetaEventSchema.parse(frames.find((f) => f.event === 'meta')?.data);
+
+/**
+ * `seconds` pass for the session without waiting: its timestamps move that far
+ * into the past. (The clock writes at the database's now(), so the session's
+ * own past is what a test can move.)
+ */
+async function passes(on: TestApp, sessionId: string, seconds: number) {
+  const back = sql`make_interval(secs => ${seconds})`;
+  await on.db.db
+    .update(sessions)
+    .set({
+      createdAt: sql`${sessions.createdAt} - ${back}`,
+      roomOpenedAt: sql`${sessions.roomOpenedAt} - ${back}`,
+      startTime: sql`${sessions.startTime} - ${back}`,
+      lastActivity: sql`${sessions.lastActivity} - ${back}`,
+      lastDisconnectAt: sql`${sessions.lastDisconnectAt} - ${back}`,
+    })
+    .where(eq(sessions.id, sessionId));
+}
 
 async function rowOf(on: TestApp, sessionId: string) {
   const [row] = await on.db.db.select().from(sessions).where(eq(sessions.id, sessionId));
@@ -160,13 +176,20 @@ describe('POST /v1/sessions/{session_id}/messages', () => {
     const started = await textSession(test, student);
     const elapsed: number[] = [];
     for (const gapSeconds of [0, 30, 600, 5]) {
-      clock += gapSeconds * 1000;
+      await passes(test, started.session.id, gapSeconds);
       elapsed.push(doneOf((await say(test.app, student, started.session.id, 'And then?')).frames).elapsed_active_time);
     }
-    // The first turn starts the clock; 600 s away counts as the 60 s cap.
-    expect(elapsed).toEqual([0, 30, 90, 95]);
+    // The first turn starts the clock; 600 s away counts as the 60 s cap. (Each gap also holds the few
+    // milliseconds the turns themselves took: the clock is the database's, and it does not stand still.)
+    expect(elapsed[0]).toBe(0);
+    const gaps = elapsed.slice(1).map((value, i) => value - (elapsed[i] as number));
+    expect(gaps[0]).toBeGreaterThanOrEqual(30);
+    expect(gaps[0]).toBeLessThan(31);
+    expect(gaps[1]).toBeCloseTo(60, 6);
+    expect(gaps[2]).toBeGreaterThanOrEqual(5);
+    expect(gaps[2]).toBeLessThan(6);
     const { body } = await student.get(`/v1/sessions/${started.session.id}`);
-    expect(body.data.elapsed_active_time).toBe(95);
+    expect(body.data.elapsed_active_time).toBe(elapsed[3]);
   });
 
   it('says goodbye and ends the session timer_expired when a turn uses up the time, with one grading job', async () => {
@@ -174,10 +197,10 @@ describe('POST /v1/sessions/{session_id}/messages', () => {
     const shortCase = await insertCaseStudy(test.db.db, test.tenant.id, { durationLimit: 100 });
     const started = await textSession(test, student, shortCase.id);
     await say(test.app, student, started.session.id, 'Hello');
-    clock += 60_000;
+    await passes(test, started.session.id, 60);
     await say(test.app, student, started.session.id, 'Tell me more');
     const modelCalls = model.chatRequests().length;
-    clock += 60_000;
+    await passes(test, started.session.id, 60);
 
     const last = await say(test.app, student, started.session.id, 'Anything else?');
 
@@ -301,8 +324,8 @@ describe('POST /v1/sessions/{session_id}/messages', () => {
       contentId: test.caseStudy.id,
       status: 'active',
       channel: 'text',
-      lastActivity: new Date(clock - 2 * 3600_000),
-      lastDisconnectAt: new Date(clock - 2 * 3600_000),
+      lastActivity: new Date(Date.now() - 2 * 3600_000),
+      lastDisconnectAt: new Date(Date.now() - 2 * 3600_000),
     });
 
     const answer = await say(test.app, student, session.id, 'Sorry, I was away');

@@ -8,14 +8,17 @@
  * same generated rows).
  *
  * Voice: a segment opens when the student is with the agent, a heartbeat
- * rewrites the running total, a disconnect closes the segment. Each is one
- * conditional UPDATE, and none touches an ended session.
+ * rewrites the running total, a disconnect closes the segment; LiveKit's
+ * webhook records contact and departure. Text: each turn is charged on the
+ * clock when it is claimed. Each write is one conditional UPDATE, and none
+ * touches an ended session.
  */
 import { type GradedEndReason, HEARTBEAT_STALE_SECONDS } from '@sp/core';
-import { and, eq, inArray, isNotNull, isNull, lte, ne, type SQL, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, isNotNull, isNull, lt, lte, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { preparedFor } from './prepared.js';
 import { type Session, sessions } from './schema.js';
+import { appendTurn } from './transcript.js';
 
 /**
  * Active seconds as of `until`, in whole milliseconds, never above the limit:
@@ -209,4 +212,173 @@ export async function expirePendingSessions(
       ),
     )
     .returning();
+}
+
+/**
+ * LiveKit saw the student join the room (its webhook, at `joinedAt`): contact.
+ * The session becomes active and gets its `start_time`, no segment (only the
+ * worker, with the agent in the room, opens one). Only in the session's
+ * current room; null when nothing changed.
+ */
+export async function recordContact(
+  db: Pick<Database, 'update'>,
+  target: Required<ClockTarget>,
+  joinedAt: Date,
+): Promise<Session | null> {
+  const [row] = await db
+    .update(sessions)
+    .set({ status: 'active', startTime: startedBy(joinedAt), updatedAt: sql`now()` })
+    .where(targetWhere(target, ne(sessions.status, 'ended')))
+    .returning();
+  return row ?? null;
+}
+
+/**
+ * LiveKit saw the student leave the room at `leftAt` (or the room finish): a
+ * segment the worker did not close (it crashed) stops then, or where its
+ * heartbeats went stale if that was earlier (`activeTimeSql`'s rule). A
+ * departure is kept only if it is the latest known. `joinedAt`, for a
+ * departure seen before its arrival, still tells that the student was there.
+ */
+export async function recordDeparture(
+  db: Pick<Database, 'update'>,
+  target: Required<ClockTarget>,
+  leftAt: Date,
+  joinedAt?: Date,
+): Promise<Session | null> {
+  const until = sql`least(now(), ${leftAt.toISOString()}::timestamptz)`;
+  const [row] = await db
+    .update(sessions)
+    .set({
+      elapsedActiveTime: activeTimeSql(until),
+      connectedSince: null,
+      lastDisconnectAt: sql`greatest(${sessions.lastDisconnectAt}, ${until})`,
+      ...(joinedAt && { status: 'active' as const, startTime: startedBy(joinedAt) }),
+      updatedAt: sql`now()`,
+    })
+    .where(targetWhere(target, ne(sessions.status, 'ended')))
+    .returning();
+  return row ?? null;
+}
+
+/** The first contact's time, kept once set; never later than now. */
+const startedBy = (at: Date) => sql`coalesce(${sessions.startTime}, least(now(), ${at.toISOString()}::timestamptz))`;
+
+/**
+ * A resume: the session moves to a new room, whose pending timeout runs from
+ * now, and is back on the voice channel; a return after a connection counts
+ * one reconnect. Unless it has ended or used its reconnects. The row is locked
+ * by the subquery, so the room name returned is exactly the one this UPDATE
+ * replaced, whatever resumes ran in between.
+ */
+export async function moveToRoom(
+  db: Pick<Database, 'update' | 'select'>,
+  sessionId: string,
+  roomName: string,
+  maxReconnects: number,
+): Promise<{ session: Session; previousRoomName: string } | null> {
+  const previous = db
+    .select({ id: sessions.id, roomName: sessions.roomName })
+    .from(sessions)
+    .where(eq(sessions.id, sessionId))
+    .for('update')
+    .as('previous');
+  const [row] = await db
+    .update(sessions)
+    .set({
+      // A reconnect is a return after a connection: a session that never started counts none.
+      reconnectCount: sql`${sessions.reconnectCount} + case when ${sessions.startTime} is null then 0 else 1 end`,
+      roomName,
+      roomOpenedAt: sql`now()`,
+      channel: 'voice',
+      updatedAt: sql`now()`,
+    })
+    .from(previous)
+    .where(
+      and(
+        eq(sessions.id, previous.id),
+        ne(sessions.status, 'ended'),
+        or(lt(sessions.reconnectCount, maxReconnects), isNull(sessions.startTime)),
+      ),
+    )
+    .returning({ ...getTableColumns(sessions), previousRoomName: previous.roomName });
+  if (!row) return null;
+  const { previousRoomName, ...session } = row;
+  return { session, previousRoomName };
+}
+
+/** A text turn to charge: the row version it was judged on (Postgres `xmin`) and the student's words. */
+export interface TextTurnClaim {
+  sessionId: string;
+  version: string;
+  gapCapSeconds: number;
+  engine: 'model' | 'scripted';
+  question: string;
+}
+
+/**
+ * A text turn's claim on the clock, with the student's words stored under the
+ * next sequence number (`appendTurn`), in one transaction, only if the row is
+ * still the version the turn was judged on (`xmin` changes with every update):
+ * a racing turn, heartbeat or ending makes it write nothing (null), and the
+ * caller judges again. The turn is charged `textTurnElapsedSql` at `now()`;
+ * the student is not in the voice room (a stale segment is closed); the
+ * reconnect window restarts; the reply's lease starts (`text_turn_started_at`,
+ * to the millisecond so the caller can match on it).
+ */
+export async function claimTextTurn(
+  db: Database,
+  claim: TextTurnClaim,
+): Promise<{ session: Session; sequence: number; turnStartedAt: Date } | null> {
+  return db.transaction(async (tx) => {
+    const [session] = await tx
+      .update(sessions)
+      .set({
+        channel: 'text',
+        status: 'active',
+        startTime: sql`coalesce(${sessions.startTime}, now())`,
+        elapsedActiveTime: textTurnElapsedSql(claim.gapCapSeconds),
+        connectedSince: null,
+        lastActivity: sql`now()`,
+        lastDisconnectAt: sql`now()`,
+        textTurnStartedAt: leaseNow,
+        // The offline patient answered at least one turn: the session says so for good.
+        patientEngine: sql`case when ${claim.engine} = 'scripted' or ${sessions.patientEngine} = 'scripted'
+          then 'scripted' else 'model' end`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(sessions.id, claim.sessionId), ne(sessions.status, 'ended'), sql`xmin = ${claim.version}::xid`))
+      .returning();
+    if (!session?.textTurnStartedAt) return null;
+    const question = await appendTurn(tx, claim.sessionId, { role: 'user', content: claim.question, channel: 'text' });
+    return { session, sequence: question.sequence, turnStartedAt: session.textTurnStartedAt };
+  });
+}
+
+/** A reply lease stamp: now, to the millisecond, so a JS Date holds it exactly. */
+const leaseNow = sql`date_trunc('milliseconds', now())`;
+
+/**
+ * Renews the lease of a reply being written, if it is still `current`: the
+ * new stamp, or null when the lease was released or taken meanwhile.
+ */
+export async function renewTextTurn(
+  db: Pick<Database, 'update'>,
+  sessionId: string,
+  current: Date,
+): Promise<Date | null> {
+  const [renewed] = await db
+    .update(sessions)
+    .set({ textTurnStartedAt: leaseNow })
+    .where(and(eq(sessions.id, sessionId), eq(sessions.textTurnStartedAt, current)))
+    .returning({ at: sessions.textTurnStartedAt });
+  return renewed?.at ?? null;
+}
+
+/** The turn is over (its reply stored, or none came): the next text turn may come, if the lease is still `startedAt`. */
+export async function releaseTextTurn(db: Pick<Database, 'update'>, sessionId: string, startedAt: Date): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ textTurnStartedAt: null })
+    .where(and(eq(sessions.id, sessionId), eq(sessions.textTurnStartedAt, startedAt)));
 }

@@ -3,14 +3,13 @@
  * A failed check ends it (grading is enqueued by endSession) and answers 410.
  * The new room is opened first, outside any transaction, so LiveKit being down
  * or slow costs no reconnect and holds no row lock or pool connection. Then
- * one conditional UPDATE counts the reconnect (parallel resumes can never push
+ * one conditional UPDATE (@sp/db's `moveToRoom`) counts the reconnect (parallel resumes can never push
  * it past the limit) and moves the session to the new room, returning the room
  * it moved away from: that room, and only that one, is closed. A resume that
  * loses at the UPDATE closes the room it opened.
  */
 import { newRoomName, notFound, resumeVerdict, sessionEndedError } from '@sp/core';
-import { type Database, type Session, sessions } from '@sp/db';
-import { and, eq, getTableColumns, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { moveToRoom, type Session } from '@sp/db';
 import type { Logger } from 'pino';
 import type { Caller } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
@@ -46,7 +45,7 @@ export async function resumeSession(
     sessionId: session.id,
     caseStudyId: session.contentId,
   });
-  const moved = await countReconnect(db, session.id, roomName, limits.maxReconnects);
+  const moved = await moveToRoom(db, session.id, roomName, limits.maxReconnects);
   if (!moved) {
     await closeRoom(livekit, roomName, sessionLog);
     throw await refuseAfterLostRace(services, caller, session.id, limits, sessionLog);
@@ -55,48 +54,6 @@ export async function resumeSession(
   // The room this resume moved the session away from may still hold the old agent; one live room per session.
   await closeRoom(livekit, moved.previousRoomName, sessionLog);
   return { session: moved.session, transcript: await transcriptOf(db, session.id) };
-}
-
-/**
- * Counts one reconnect and moves the session to `roomName`, unless it has
- * ended or used its reconnects. The row is locked by the subquery, so the room
- * name it returns is exactly the one this UPDATE replaced, whatever resumes
- * ran in between.
- */
-async function countReconnect(
-  db: Database,
-  sessionId: string,
-  roomName: string,
-  maxReconnects: number,
-): Promise<{ session: Session; previousRoomName: string } | null> {
-  const previous = db
-    .select({ id: sessions.id, roomName: sessions.roomName })
-    .from(sessions)
-    .where(eq(sessions.id, sessionId))
-    .for('update')
-    .as('previous');
-  const [row] = await db
-    .update(sessions)
-    .set({
-      // A reconnect is a return after a connection: a session that never started counts none.
-      reconnectCount: sql`${sessions.reconnectCount} + case when ${sessions.startTime} is null then 0 else 1 end`,
-      roomName,
-      roomOpenedAt: sql`now()`,
-      channel: 'voice',
-      updatedAt: sql`now()`,
-    })
-    .from(previous)
-    .where(
-      and(
-        eq(sessions.id, previous.id),
-        ne(sessions.status, 'ended'),
-        or(lt(sessions.reconnectCount, maxReconnects), isNull(sessions.startTime)),
-      ),
-    )
-    .returning({ ...getTableColumns(sessions), previousRoomName: previous.roomName });
-  if (!row) return null;
-  const { previousRoomName, ...session } = row;
-  return { session, previousRoomName };
 }
 
 /** Another resume or an ending got there first: judge the session as it is now. */

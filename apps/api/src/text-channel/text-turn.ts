@@ -19,7 +19,7 @@ import {
   sessionEndedError,
   textTurnVerdict,
 } from '@sp/core';
-import { endSession, type Session } from '@sp/db';
+import { claimTextTurn, endSession, releaseTextTurn, type Session } from '@sp/db';
 import { type ConfiguredProvider, streamChat, toModelError } from '@sp/models';
 import {
   PATIENT_GOODBYE_LINE,
@@ -34,14 +34,7 @@ import type { Services } from '../http/deps.js';
 import { closeRoom } from '../http/room-closing.js';
 import { endAfterFailedCheck, pendingTimedOut, settleOne } from '../http/session-endings.js';
 import type { Emit, StreamedTurn } from '../streaming/event-stream.js';
-import {
-  claimTextTurn,
-  ownSessionWithPatient,
-  ReplyLease,
-  releaseTextTurn,
-  storeReply,
-  type TextSession,
-} from './text-session-store.js';
+import { ownSessionWithPatient, ReplyLease, storeReply, type TextSession } from './text-session-store.js';
 
 type TextServices = Pick<Services, 'db' | 'models' | 'config' | 'now' | 'livekit'>;
 
@@ -120,8 +113,16 @@ async function claimTurn(
       case 'end':
         throw await endAfterFailedCheck(services, session, verdict.endReason, log);
     }
-    const claimed = await claimTextTurn(db, judged, { at, elapsed: verdict.elapsed, engine, question: body });
+    const claimed = await claimTextTurn(db, {
+      sessionId: session.id,
+      version: judged.version,
+      gapCapSeconds: limits.gapCapSeconds,
+      engine,
+      question: body,
+    });
     if (claimed) {
+      // The clock charged the turn at the database's now(): its figure, not the verdict's estimate, is the truth.
+      const elapsed = claimed.session.elapsedActiveTime;
       const warnAt = SESSION_DEFAULTS.warningBeforeEndSeconds;
       const turn: ClaimedTurn = {
         session,
@@ -129,12 +130,12 @@ async function claimTurn(
         history: judged.transcript,
         body,
         sequence: claimed.sequence,
-        at,
-        elapsed: verdict.elapsed,
+        at: claimed.turnStartedAt,
+        elapsed,
         engine,
-        expired: verdict.expired,
+        expired: elapsed >= session.durationLimit,
         leavingSoon:
-          session.durationLimit - verdict.elapsed <= warnAt && session.durationLimit - activeTime(session, at) > warnAt,
+          session.durationLimit - elapsed <= warnAt && session.durationLimit - activeTime(session, at) > warnAt,
       };
       return { turn, switchedFromVoice: session.channel === 'voice' ? session.roomName : null };
     }
@@ -150,11 +151,11 @@ async function runTextTurn(
   emit: Emit<SessionStreamEvent>,
   log: Logger,
 ): Promise<void> {
-  const { db, models, config, now } = services;
+  const { db, models, config } = services;
   const { session } = turn;
   emit({ event: 'meta', data: { session_id: session.id, sequence: turn.sequence, engine: turn.engine } });
 
-  const lease = new ReplyLease(db, session.id, turn.at, config.TEXT_REPLY_LEASE_SECONDS, now);
+  const lease = new ReplyLease(db, session.id, turn.at, config.TEXT_REPLY_LEASE_SECONDS);
   let reply: { text: string; failure: Error | null };
   let leaseAt = turn.at;
   try {

@@ -9,13 +9,22 @@
  *   agent in the room, opens one).
  * - `participant_left` (the student): the disconnection. A segment the worker
  *   left open (it crashed) is closed at the moment the student left.
+ *
+ * The clock columns are written by @sp/db's session clock (`recordContact`,
+ * `recordDeparture`, `expirePendingSessions`), as every other clock write.
  * - `room_finished`: a running segment is closed; a session nobody ever
  *   joined ends `pending_timeout` (not graded, not an attempt).
  */
-import { HEARTBEAT_STALE_SECONDS } from '@sp/core';
 import type { Database } from '@sp/db';
-import { expirePendingSessions, livekitWebhookEvents, type Session, sessions } from '@sp/db';
-import { and, eq, ne, sql } from 'drizzle-orm';
+import {
+  expirePendingSessions,
+  livekitWebhookEvents,
+  recordContact,
+  recordDeparture,
+  type Session,
+  sessions,
+} from '@sp/db';
+import { eq } from 'drizzle-orm';
 import type { WebhookEvent } from 'livekit-server-sdk';
 import { participantIdentity } from '../http/livekit.js';
 
@@ -57,49 +66,21 @@ export async function applyLiveKitEvent(db: Database, event: WebhookEvent, now: 
     const isStudent =
       event.participant?.identity === participantIdentity({ userId: session.userId, sessionId: session.id });
     const at = instant(event.createdAt, now);
-    const current = and(eq(sessions.id, session.id), eq(sessions.roomName, roomName), ne(sessions.status, 'ended'));
+    const target = { sessionId: session.id, roomName };
     let changed: Session | undefined;
     let effect = 'nothing to do';
 
     if (event.event === 'participant_joined' && isStudent) {
-      const joinedAt = instant(event.participant?.joinedAt, at);
-      [changed] = await tx
-        .update(sessions)
-        .set({
-          status: 'active',
-          startTime: sql`coalesce(${sessions.startTime}, ${joinedAt.toISOString()}::timestamptz)`,
-          updatedAt: sql`now()`,
-        })
-        .where(current)
-        .returning();
+      changed = (await recordContact(tx, target, instant(event.participant?.joinedAt, at))) ?? undefined;
       effect = 'contact recorded';
     } else if ((event.event === 'participant_left' && isStudent) || event.event === 'room_finished') {
       if (event.event === 'room_finished' && session.status === 'pending' && !session.startTime) {
         [changed] = await expirePendingSessions(tx, undefined, { sessionIds: [session.id] });
         effect = 'never started: ended pending_timeout';
       } else if (session.connectedSince || event.event === 'participant_left') {
-        // The segment the worker did not close (it crashed) stops when the student left, or when the worker's
-        // heartbeats went stale if that was earlier (the rule of `activeTime`), never before it opened.
-        const until = sql`greatest(${sessions.connectedSince}, least(now(), ${at.toISOString()}::timestamptz,
-          coalesce(${sessions.lastActivity}, ${sessions.connectedSince}) + make_interval(secs => ${HEARTBEAT_STALE_SECONDS})))`;
-        const running = sql`least(${sessions.durationLimit}::float8, ${sessions.segmentBase} + greatest(0, extract(epoch from (${until} - ${sessions.connectedSince})))::float8)`;
-        const joinedAt = instant(event.participant?.joinedAt, at);
-        [changed] = await tx
-          .update(sessions)
-          .set({
-            elapsedActiveTime: sql`case when ${sessions.connectedSince} is null then ${sessions.elapsedActiveTime}
-              else greatest(${sessions.elapsedActiveTime}, ${running}) end`,
-            connectedSince: null,
-            lastDisconnectAt: sql`greatest(${sessions.lastDisconnectAt}, ${at.toISOString()}::timestamptz)`,
-            // A departure seen before its arrival still tells that the student was there.
-            ...(event.event === 'participant_left' && {
-              status: 'active' as const,
-              startTime: sql`coalesce(${sessions.startTime}, ${joinedAt.toISOString()}::timestamptz)`,
-            }),
-            updatedAt: sql`now()`,
-          })
-          .where(current)
-          .returning();
+        // A departure seen before its arrival still tells that the student was there.
+        const joinedAt = event.event === 'participant_left' ? instant(event.participant?.joinedAt, at) : undefined;
+        changed = (await recordDeparture(tx, target, at, joinedAt)) ?? undefined;
         effect = session.connectedSince ? 'running segment closed' : 'disconnection recorded';
       }
     }

@@ -9,7 +9,7 @@
  * loses at the UPDATE closes the room it opened.
  */
 import { newRoomName, notFound, resumeVerdict, sessionEndedError } from '@sp/core';
-import { moveToRoom, type Session } from '@sp/db';
+import { moveToRoom } from '@sp/db';
 import type { Logger } from 'pino';
 import type { Caller } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';

@@ -86,6 +86,9 @@ async function cutAfter(url: string, student: Student, keep: number, body: unkno
 
 async function resume(url: string, student: Student, lastEventId: string) {
   const res = await fetch(url, { headers: { ...auth(student), 'last-event-id': lastEventId } });
+  // The security headers are on every answer, a resumed stream included.
+  expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
   if (!res.headers.get('content-type')?.includes('text/event-stream')) {
     return { status: res.status, frames: [] as StreamFrame[], body: await res.json() };
   }

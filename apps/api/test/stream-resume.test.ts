@@ -283,3 +283,18 @@ describe('streams whose writer is gone, and old streams', () => {
     }
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('documents both resuming GETs with their Last-Event-ID header, and the frame ids on both POSTs', async () => {
+    const { body: doc } = await send(test.app, 'GET', '/openapi.json');
+    for (const path of ['/v1/mind/chat', '/v1/sessions/{session_id}/messages']) {
+      const resume = doc.paths[path].get;
+      expect(resume.parameters).toEqual(
+        expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'last-event-id', required: true })]),
+      );
+      expect(Object.keys(resume.responses).sort()).toEqual(['200', '401', '403', '404', '422', '503']);
+      expect(resume.responses['200'].content).toHaveProperty('text/event-stream');
+      expect(doc.paths[path].post.description).toContain('Last-Event-ID');
+    }
+  });
+});

@@ -16,6 +16,7 @@ import {
 } from '@livekit/agents';
 import * as openai from '@livekit/agents-plugin-openai';
 import * as silero from '@livekit/agents-plugin-silero';
+import { dispatchMetadataOf } from '@sp/core';
 import {
   type CaseStudy,
   connect,
@@ -90,7 +91,12 @@ export default defineAgent<ProcessData>({
   },
   entry: async (ctx: JobContext<ProcessData>) => {
     const config = parseConfig(agentConfigSchema);
-    const logger = pino({ level: config.LOG_LEVEL, base: { service: 'agent', job_id: ctx.job.id } });
+    // The dispatch names the session (apps/api http/livekit.ts): the job's logs carry it before the student joins.
+    const dispatched = dispatchMetadataOf(ctx.job.metadata);
+    const logger = pino({
+      level: config.LOG_LEVEL,
+      base: { service: 'agent', job_id: ctx.job.id, dispatched_for: dispatched?.session_id ?? null },
+    });
     const database = connect(process.env.DATABASE_URL ?? '', { max: 3, applicationName: 'agent' });
     let started: Promise<PatientJob> | undefined;
     // Runs after the framework has closed the agent session (room gone, worker draining, the call

@@ -4,18 +4,10 @@
  * this very room (each resume opens a new one). Anything else: refuse, and
  * the job writes nothing.
  */
-import { remainingTime } from '@sp/core';
+import { participantAttributesSchema, remainingTime } from '@sp/core';
 import { type CaseStudy, caseStudies, type Database, type Session, sessions } from '@sp/db';
 import { and, eq } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Student } from './student-room.js';
-
-const attributesSchema = z.object({
-  tenant_id: z.uuid(),
-  user_id: z.string().min(1),
-  session_id: z.uuid(),
-  case_study_id: z.uuid(),
-});
 
 export type Admission =
   | { admitted: true; session: Session; caseStudy: CaseStudy }
@@ -24,7 +16,7 @@ export type Admission =
 const refuse = (reason: string): Admission => ({ admitted: false, reason });
 
 export async function admitStudent(db: Database, student: Student, roomName: string): Promise<Admission> {
-  const parsed = attributesSchema.safeParse(student.attributes);
+  const parsed = participantAttributesSchema.safeParse(student.attributes);
   if (!parsed.success) {
     return refuse(`participant attributes are missing or malformed: ${parsed.error.issues[0]?.path.join('.')}`);
   }

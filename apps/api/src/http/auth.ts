@@ -12,6 +12,7 @@ import { type Database, tenants } from '@sp/db';
 import { eq } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { ApiConfig } from '../config.js';
 import type { AppEnv, Caller, Role } from './app-context.js';
@@ -53,13 +54,12 @@ export function tokenVerifier(config: ApiConfig): VerifyToken {
     verify = (token) => jwtVerify(token, secret, { ...options, algorithms: ['HS256'] });
   }
   // A student sends every request of a session with the same token: its signature is checked once, and the
-  // claims are kept until the token expires (never longer than VERIFIED_TTL_MS).
-  const verified = new Map<string, { caller: Caller; until: number }>();
+  // claims are kept until the token expires (never longer than VERIFIED_TTL_MS), in a bounded LRU cache.
+  const verified = new LRUCache<string, Caller>({ max: VERIFIED_MAX });
   return async (token) => {
-    const now = Date.now();
     const known = verified.get(token);
-    if (known && known.until > now) return known.caller;
-    verified.delete(token);
+    if (known) return known;
+    const now = Date.now();
     const { payload } = await verify(token);
     const nowSeconds = now / 1000;
     const exp = payload.exp as number;
@@ -69,13 +69,13 @@ export function tokenVerifier(config: ApiConfig): VerifyToken {
     }
     const claims = claimsOf(payload, config);
     const caller: Caller = { userId: claims.sub, tenantId: claims.tenant_id, role: claims.role };
-    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
-    verified.set(token, { caller, until: Math.min(now + VERIFIED_TTL_MS, exp * 1000) });
+    const ttl = Math.min(VERIFIED_TTL_MS, exp * 1000 - now);
+    if (ttl > 0) verified.set(token, caller, { ttl });
     return caller;
   };
 }
 
-/** How many verified tokens are remembered (the oldest goes first), and for how long at most. */
+/** How many verified tokens (and known tenants) are remembered (the least recently used goes first), and for how long at most. */
 const VERIFIED_MAX = 10_000;
 const VERIFIED_TTL_MS = 5 * 60_000;
 
@@ -87,14 +87,12 @@ export type KnownTenant = (tenantId: string) => Promise<boolean>;
 const TENANT_KNOWN_TTL_MS = 5 * 60_000;
 
 export function tenantDirectory(db: Database): KnownTenant {
-  const known = new Map<string, number>();
+  const known = new LRUCache<string, true>({ max: VERIFIED_MAX, ttl: TENANT_KNOWN_TTL_MS });
   return async (tenantId) => {
-    const now = Date.now();
-    if ((known.get(tenantId) ?? 0) > now) return true;
+    if (known.get(tenantId)) return true;
     const [row] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId));
     if (!row) return false;
-    if (known.size >= VERIFIED_MAX) known.delete(known.keys().next().value as string);
-    known.set(tenantId, now + TENANT_KNOWN_TTL_MS);
+    known.set(tenantId, true);
     return true;
   };
 }

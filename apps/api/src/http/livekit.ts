@@ -8,7 +8,7 @@
  * room that exists (livekit/livekit#4390). Our rooms always exist before the
  * student joins, and infra/livekit.yaml turns auto-creation off.
  */
-import { DomainError } from '@sp/core';
+import { type DispatchMetadata, DomainError, type ParticipantAttributes } from '@sp/core';
 import { AccessToken, RoomAgentDispatch, RoomServiceClient, TwirpError } from 'livekit-server-sdk';
 import type { Logger } from 'pino';
 import type { ApiConfig } from '../config.js';
@@ -53,7 +53,21 @@ export function participantIdentity(p: Pick<SessionParticipant, 'userId' | 'sess
   return `${p.userId}:${p.sessionId}`;
 }
 
-const sessionMetadata = (p: SessionParticipant) => JSON.stringify({ session_id: p.sessionId, tenant_id: p.tenantId });
+/** What the worker reads to admit the student (core's participantAttributesSchema). */
+const participantAttributes = (p: SessionParticipant): ParticipantAttributes => ({
+  tenant_id: p.tenantId,
+  user_id: p.userId,
+  session_id: p.sessionId,
+  case_study_id: p.caseStudyId,
+});
+
+/**
+ * Which session a room and its job are for (core's dispatchMetadataSchema). The worker admits on the
+ * signed attributes alone; it reads the dispatch's copy to name the session in the job's logs, and the
+ * room's copy is how an operator (`lk room list`) and the tests find a session's rooms.
+ */
+const sessionMetadata = (p: SessionParticipant) =>
+  JSON.stringify({ session_id: p.sessionId, tenant_id: p.tenantId } satisfies DispatchMetadata);
 
 /**
  * When a CreateRoom gets no answer (a timeout, a broken connection), LiveKit
@@ -67,9 +81,9 @@ const sessionMetadata = (p: SessionParticipant) => JSON.stringify({ session_id: 
 export const ORPHAN_DELETE_AFTER = [1, 2, 4, 8, 16, 32] as const;
 
 export function liveKitRooms(config: ApiConfig, options: { logger?: Logger } = {}): LiveKitRooms {
-  const httpUrl = config.LIVEKIT_URL.replace(/^ws/, 'http');
+  // A ws(s):// URL is fine: the SDK's Twirp client maps it to http(s):// itself.
   // A LiveKit that hangs must not hold the student (or a pool connection) longer than this.
-  const client = new RoomServiceClient(httpUrl, config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET, {
+  const client = new RoomServiceClient(config.LIVEKIT_URL, config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET, {
     requestTimeout: config.LIVEKIT_REQUEST_TIMEOUT_SECONDS,
     failover: false,
   });
@@ -133,12 +147,7 @@ export function liveKitRooms(config: ApiConfig, options: { logger?: Logger } = {
         identity: participantIdentity(p),
         name: PARTICIPANT_NAME,
         ttl: PARTICIPANT_TOKEN_TTL_SECONDS,
-        attributes: {
-          tenant_id: p.tenantId,
-          user_id: p.userId,
-          session_id: p.sessionId,
-          case_study_id: p.caseStudyId,
-        },
+        attributes: participantAttributes(p),
       });
       // No data publishing (LiveKit grants it unless told not to): the student talks to the patient by voice
       // here, and types through the session's text channel, never through the room.
@@ -157,12 +166,10 @@ export function describe(error: unknown): string {
 
 /** Null when LiveKit's API answers; otherwise why not (for one line at start). */
 export async function liveKitUnreachableReason(config: ApiConfig): Promise<string | null> {
-  const client = new RoomServiceClient(
-    config.LIVEKIT_URL.replace(/^ws/, 'http'),
-    config.LIVEKIT_API_KEY,
-    config.LIVEKIT_API_SECRET,
-    { requestTimeout: Math.min(2, config.LIVEKIT_REQUEST_TIMEOUT_SECONDS), failover: false },
-  );
+  const client = new RoomServiceClient(config.LIVEKIT_URL, config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET, {
+    requestTimeout: Math.min(2, config.LIVEKIT_REQUEST_TIMEOUT_SECONDS),
+    failover: false,
+  });
   try {
     await client.listRooms([]);
     return null;

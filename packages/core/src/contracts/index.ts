@@ -4,6 +4,7 @@ export * from './date-range.js';
 export * from './envelope.js';
 export * from './initialize.js';
 export * from './list.js';
+export * from './participant.js';
 export * from './session.js';
 export * from './staff.js';
 export * from './streams.js';

@@ -13,6 +13,7 @@
 import { type ClockTarget, closeSegment, type Database, heartbeat, openSegment, type Session, sessions } from '@sp/db';
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import { Backoff } from './backoff.js';
 
 export interface TimerOptions {
   heartbeatMs: number;
@@ -132,9 +133,11 @@ export class ActiveTimer {
   }
 
   private async openUntilDone(): Promise<Contact> {
-    for (let delay = this.retryMs; ; delay = this.backoff(delay)) {
+    const backoff = this.backoff();
+    for (;;) {
       if (this.finished || !this.present) return { kind: 'stopped' };
       if (this.segmentOpen) return { kind: 'already_connected' };
+      const delay = backoff.next();
       try {
         this.segmentMayBeOpen = true;
         const row = await openSegment(this.db, this.target);
@@ -155,11 +158,13 @@ export class ActiveTimer {
   }
 
   private async closeUntilDone(): Promise<void> {
-    for (let delay = this.retryMs; !this.finished; delay = this.backoff(delay)) {
+    const backoff = this.backoff();
+    while (!this.finished) {
       if (!this.segmentMayBeOpen) {
         this.leftAt = undefined; // left before any open was sent: nothing to close
         return;
       }
+      const delay = backoff.next();
       try {
         return await this.closeNow();
       } catch (error) {
@@ -283,8 +288,9 @@ export class ActiveTimer {
     this.warning = undefined;
   }
 
-  private backoff(delay: number): number {
-    return Math.min(delay * 2, this.options.heartbeatMs);
+  /** Retries wait `retryMs`, doubling up to one heartbeat. */
+  private backoff(): Backoff {
+    return new Backoff(this.retryMs, this.options.heartbeatMs);
   }
 
   private pause(ms: number): Promise<void> {

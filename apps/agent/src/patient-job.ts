@@ -9,6 +9,7 @@ import { type CaseStudy, type Database, endSession, loadTranscript, type Session
 import type { Logger } from 'pino';
 import { ActiveTimer, type TimerOptions } from './active-timer.js';
 import { GOODBYE_LINE, leavingSoonLine, PatientAgent, RESUME_INSTRUCTIONS } from './agent.js';
+import { Backoff } from './backoff.js';
 import { admitStudent } from './session-guard.js';
 import type { Student, StudentRoom } from './student-room.js';
 import { type RecorderOptions, TranscriptRecorder } from './transcript-recorder.js';
@@ -266,15 +267,18 @@ export class PatientCall {
    */
   private async endOnTimer(): Promise<void> {
     const { firstMs, maxMs } = this.deps.endRetry ?? { firstMs: 200, maxMs: 5_000 };
-    for (let attempt = 1, delay = firstMs; ; attempt++, delay = Math.min(maxMs, delay * 2)) {
+    const backoff = new Backoff(firstMs, maxMs);
+    for (;;) {
       try {
         const outcome = await endSession(this.deps.db, this.row.id, 'timer_expired');
         this.logger.info(
-          { ended: outcome.ended, end_reason: outcome.session?.endReason, attempts: attempt },
+          { ended: outcome.ended, end_reason: outcome.session?.endReason, attempts: backoff.failures + 1 },
           'session ended on timer',
         );
         break;
       } catch (err) {
+        const delay = backoff.next();
+        const attempt = backoff.failures;
         this.logger[attempt < 5 ? 'warn' : 'error'](
           { err, attempt, retry_in_ms: delay },
           'ending the session on timer failed; retrying while the job lives',

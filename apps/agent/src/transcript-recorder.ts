@@ -7,6 +7,7 @@
 import { llm, voice } from '@livekit/agents';
 import { appendTurn, type Database, type SessionMessage, type Turn, UnknownSessionError } from '@sp/db';
 import type { Logger } from 'pino';
+import { Backoff } from './backoff.js';
 
 export interface RecorderOptions {
   /** First retry delay after a failed write; doubles up to `maxRetryMs`. */
@@ -119,13 +120,13 @@ export class TranscriptRecorder {
   }
 
   private async drain(): Promise<void> {
-    let delay = this.retryMs;
+    const backoff = new Backoff(this.retryMs, this.maxRetryMs);
     for (let next = this.queue[0]; next && !this.stopped; next = this.queue[0]) {
       try {
         const writeStarted = performance.now();
         const row = await appendTurn(this.db, this.sessionId, next.turn);
         this.queue.shift();
-        delay = this.retryMs;
+        backoff.reset();
         const latencyMs = performance.now() - next.committedAt;
         this.options.onStored?.(row, { latencyMs, writeMs: performance.now() - writeStarted });
         this.logger.info(
@@ -147,12 +148,12 @@ export class TranscriptRecorder {
           );
           continue;
         }
+        const delay = backoff.next();
         this.logger.warn(
           { session_id: this.sessionId, err: error, pending: this.queue.length, retry_in_ms: delay },
           'storing a turn failed; retrying',
         );
         await new Promise((resolve) => setTimeout(resolve, delay));
-        delay = Math.min(this.maxRetryMs, delay * 2);
       }
     }
   }

@@ -23,6 +23,11 @@ export const SPEECH_SAMPLE_RATE = 24_000;
 /** 20 ms: small enough that the first frame goes out with the first chunk of audio. */
 const FRAME_SAMPLES = SPEECH_SAMPLE_RATE / 50;
 
+/** OpenAI's speech endpoint under `baseURL` (an OpenAI-compatible base with `/v1`; OpenAI's own when unset). */
+export function speechEndpoint(baseURL: string | undefined): string {
+  return `${(baseURL ?? 'https://api.openai.com/v1').replace(/\/+$/, '')}/audio/speech`;
+}
+
 export interface StreamingTTSOptions {
   apiKey: string;
   /** OpenAI-compatible base URL (with `/v1`); OpenAI's own when unset. */
@@ -51,7 +56,7 @@ export class StreamingOpenAITTS extends tts.TTS {
   }
 
   get endpoint(): string {
-    return `${(this.#options.baseURL ?? 'https://api.openai.com/v1').replace(/\/+$/, '')}/audio/speech`;
+    return speechEndpoint(this.#options.baseURL);
   }
 
   synthesize(text: string, connOptions?: APIConnectOptions, abortSignal?: AbortSignal): tts.ChunkedStream {

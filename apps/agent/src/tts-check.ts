@@ -1,5 +1,6 @@
 /**
- * The OpenAI TTS plugin asks for `pcm` and plays it as 24 kHz 16-bit mono.
+ * The patient's voice is asked for as `pcm` and played as 24 kHz 16-bit mono
+ * (StreamingOpenAITTS, streaming-tts.ts, which owns the rate and the endpoint).
  * Raw PCM does not say its rate, so a server behind OPENAI_BASE_URL that
  * answers another rate plays at the wrong pitch and speed with no error
  * anywhere. At start the worker asks that server once for a short WAV, whose
@@ -7,13 +8,11 @@
  */
 import type { Logger } from 'pino';
 import type { AgentConfig } from './config.js';
-
-/** What the plugin assumes (`OPENAI_TTS_SAMPLE_RATE` in @livekit/agents-plugin-openai). */
-export const PLUGIN_TTS_SAMPLE_RATE = 24_000;
+import { SPEECH_SAMPLE_RATE, speechEndpoint } from './streaming-tts.js';
 
 export type TtsRateCheck =
   | { kind: 'ok' }
-  /** OpenAI itself (no OPENAI_BASE_URL): its rate is the plugin's. */
+  /** OpenAI itself (no OPENAI_BASE_URL): its speech is 24 kHz. */
   | { kind: 'skipped' }
   | { kind: 'mismatch'; sampleRate: number }
   /** The server could not be asked, or its answer was not a WAV file. */
@@ -34,7 +33,7 @@ export function wavSampleRate(bytes: Buffer): number | null {
 export async function checkTtsSampleRate(config: TtsConfig, timeoutMs = 10_000): Promise<TtsRateCheck> {
   if (!config.OPENAI_BASE_URL) return { kind: 'skipped' };
   try {
-    const response = await fetch(`${config.OPENAI_BASE_URL.replace(/\/$/, '')}/audio/speech`, {
+    const response = await fetch(speechEndpoint(config.OPENAI_BASE_URL), {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -52,7 +51,7 @@ export async function checkTtsSampleRate(config: TtsConfig, timeoutMs = 10_000):
     const header = await firstBytes(response.body, 44);
     const sampleRate = wavSampleRate(header);
     if (sampleRate === null) return { kind: 'unknown', reason: 'the answer is not a WAV file' };
-    return sampleRate === PLUGIN_TTS_SAMPLE_RATE ? { kind: 'ok' } : { kind: 'mismatch', sampleRate };
+    return sampleRate === SPEECH_SAMPLE_RATE ? { kind: 'ok' } : { kind: 'mismatch', sampleRate };
   } catch (error) {
     return { kind: 'unknown', reason: error instanceof Error ? error.message : String(error) };
   }
@@ -64,8 +63,8 @@ export async function reportTtsSampleRate(config: TtsConfig, logger: Logger): Pr
   const where = { base_url: config.OPENAI_BASE_URL, model: config.AGENT_TTS_MODEL };
   if (check.kind === 'mismatch') {
     logger.error(
-      { ...where, sample_rate: check.sampleRate, expected: PLUGIN_TTS_SAMPLE_RATE },
-      `the TTS at OPENAI_BASE_URL answers ${check.sampleRate} Hz audio, but the patient's voice is played as ${PLUGIN_TTS_SAMPLE_RATE} Hz: it will sound at the wrong pitch and speed`,
+      { ...where, sample_rate: check.sampleRate, expected: SPEECH_SAMPLE_RATE },
+      `the TTS at OPENAI_BASE_URL answers ${check.sampleRate} Hz audio, but the patient's voice is played as ${SPEECH_SAMPLE_RATE} Hz: it will sound at the wrong pitch and speed`,
     );
   } else if (check.kind === 'unknown') {
     logger.warn({ ...where, reason: check.reason }, 'could not check the sample rate of the TTS at OPENAI_BASE_URL');

@@ -26,9 +26,10 @@ import {
   parseConfig,
 } from '@sp/db';
 import { RoomServiceClient } from 'livekit-server-sdk';
+import OpenAI from 'openai';
 import { type Logger, pino } from 'pino';
 import type { PatientAgent } from './agent.js';
-import { type AgentConfig, agentConfigSchema, frameworkLogLevel, livekitHttpUrl } from './config.js';
+import { type AgentConfig, agentConfigSchema, frameworkLogLevel } from './config.js';
 import { type PatientJob, startPatientJob } from './patient-job.js';
 import { StreamingOpenAITTS } from './streaming-tts.js';
 import { LiveKitStudentRoom, type Student } from './student-room.js';
@@ -47,6 +48,17 @@ interface ProcessData {
   vads: Vads;
 }
 
+/**
+ * The transcriber: one plain request per stretch of speech. The plugin's own OpenAI client never
+ * retries (maxRetries 0) and the framework's adapter drops a stretch whose request failed, so one
+ * 429 or 500 would lose what the student said; this client retries 408/409/429/5xx and broken
+ * connections as the OpenAI SDK does, honouring `retry-after`.
+ */
+export function speechToText(options: PipelineOptions['stt']): openai.STT {
+  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 2, timeout: 10_000 });
+  return new openai.STT({ ...options, client });
+}
+
 /** The voice pipeline around the patient; every model goes to the same OpenAI-compatible endpoint. */
 export function voiceSession(config: AgentConfig, options: PipelineOptions, vads: Vads): voice.AgentSession {
   return new voice.AgentSession({
@@ -54,8 +66,10 @@ export function voiceSession(config: AgentConfig, options: PipelineOptions, vads
     vad: vads.turn,
     // The student's speech as text for the model, each stretch sent as soon as its own (shorter)
     // silence is heard: the framework's own adapter around a non-streaming STT, with its own VAD.
-    stt: new stt.StreamAdapter(new openai.STT(options.stt), vads.transcription),
-    // The patient's mind: the compiled persona plus the conversation so far.
+    stt: new stt.StreamAdapter(speechToText(options.stt), vads.transcription),
+    // The patient's mind: the compiled persona plus the conversation so far. Streamed, it is retried
+    // by the framework when it fails before its first chunk (connOptions.maxRetry), never once text
+    // has come (the plugin marks that failure not retryable): test/model-retries.test.ts.
     llm: new openai.LLM(options.llm),
     // The patient's voice: the case study's choice, else the configured default; played as it
     // downloads (the plugin's TTS waits for each sentence's whole audio, see streaming-tts.ts).
@@ -107,7 +121,8 @@ export default defineAgent<ProcessData>({
       await database.close();
     });
     await ctx.connect();
-    const rooms = new RoomServiceClient(livekitHttpUrl(config), config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET);
+    // The server SDK maps a ws(s):// URL to http(s):// itself.
+    const rooms = new RoomServiceClient(config.LIVEKIT_URL, config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET);
     started = startPatientJob({
       db: database.db,
       room: new LiveKitStudentRoom(ctx, rooms, { pauseOnLostConnection: config.AGENT_PAUSE_ON_LOST_CONNECTION }),

@@ -27,11 +27,12 @@ async function reply(): Promise<{ text: string; errors: { recoverable?: boolean 
   chatCtx.addMessage({ role: 'user', content: 'How are you?' });
   let text = '';
   // A started session listens to its LLM's errors (a recoverable one is reported before each retry).
+  const model = session.llm;
+  if (!(model instanceof llm.LLM)) throw new Error('the session has no LLM');
   const errors: { recoverable?: boolean }[] = [];
-  session.llm?.on('error', (error) => errors.push(error));
+  model.on('error', (error) => errors.push(error));
   try {
-    const stream = session.llm?.chat({ chatCtx, connOptions: session.connOptions.llmConnOptions });
-    if (!stream) throw new Error('the session has no LLM');
+    const stream = model.chat({ chatCtx, connOptions: session.connOptions.llmConnOptions });
     for await (const chunk of stream) text += chunk.delta?.content ?? '';
   } catch (error) {
     errors.push({ recoverable: false, ...(error as object) });

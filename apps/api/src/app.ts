@@ -29,9 +29,10 @@ import { DEFAULT_WEB_DIST_DIR, isBuiltWebApp, serveWebApp } from './http/web-app
 import { mcpEndpoint } from './mcp/mcp-endpoint.js';
 import { reportRoutes } from './reports/routes.js';
 import { sessionRoutes } from './sessions/routes.js';
-import { adminSessionRoutes } from './sessions/staff-routes.js';
+import { staffSessionRoutes } from './sessions/staff-routes.js';
 import { authConfigRoutes, devSignInEnabled } from './sign-in/auth-config-routes.js';
 import { devSignInRoutes } from './sign-in/dev-sign-in-routes.js';
+import { staffRoutes } from './staff/routes.js';
 import { StreamWakeups } from './streaming/stream-replay.js';
 import { sessionMessageRoutes } from './text-channel/routes.js';
 import { voiceRoutes } from './voices/routes.js';
@@ -117,7 +118,8 @@ export function createApp(deps: AppDeps): App {
   app.route('/v1/mind', chatRoutes(services));
   app.route('/v1/mind', conversationRoutes(services));
   app.route('/v1/admin', adminRoutes(services));
-  app.route('/v1/admin', adminSessionRoutes(services));
+  app.route('/v1/admin', staffSessionRoutes(services));
+  app.route('/v1/admin', staffRoutes(services));
   app.route('/v1/usage', usageRoutes(services));
   app.route('/v1/voices', voiceRoutes(services));
 

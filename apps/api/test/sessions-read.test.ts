@@ -215,6 +215,7 @@ describe('GET /v1/sessions/{session_id}', () => {
         reconnect_count: 1,
         end_reason: 'user_ended',
         duration_limit: 600,
+        duration_multiplier: 1,
         metadata: {},
         resume_deadline: null,
         reconnects_remaining: 0,

@@ -82,7 +82,8 @@ export const SESSION_KEYS = [
   'start_time',
   'status',
   'user_id',
-  // Ours beyond the seed: metadata, the expiry figures and the wall-clock duration (docs/sessions.md).
+  // Ours beyond the seed: metadata, the expiry figures, the wall-clock duration and the time accommodation.
+  'duration_multiplier',
   'duration_seconds',
   'metadata',
   'reconnects_remaining',

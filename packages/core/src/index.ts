@@ -1,5 +1,6 @@
 export * from './case-study.js';
 export * from './contracts/index.js';
+export * from './csv.js';
 export * from './errors.js';
 export * from './injection.js';
 export * from './phrases.js';

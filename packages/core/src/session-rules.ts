@@ -151,6 +151,11 @@ export function resumeFailedError(endReason: Exclude<GradedEndReason, 'user_ende
   return new DomainError(endedErrorCode(endReason), messages[endReason], { end_reason: endReason });
 }
 
+/** A session's active-time budget under a time accommodation: the case's duration times the multiplier, whole seconds. */
+export function accommodatedDuration(caseDurationSeconds: number, durationMultiplier: number): number {
+  return Math.round(caseDurationSeconds * durationMultiplier);
+}
+
 export function attemptsExhausted(attemptCount: number, maxAttempts: number): boolean {
   return attemptCount >= maxAttempts;
 }

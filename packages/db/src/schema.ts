@@ -3,7 +3,15 @@
  * generated from this file (`pnpm db:generate`) and reviewed as SQL.
  * Column names are snake_case so admins can query them straight from psql.
  */
-import { type EndReason, type Fact, type Persona, patientEngines, type RubricItem, type SessionStatus } from '@sp/core';
+import {
+  DURATION_MULTIPLIER_MAX,
+  type EndReason,
+  type Fact,
+  type Persona,
+  patientEngines,
+  type RubricItem,
+  type SessionStatus,
+} from '@sp/core';
 import { type SQL, sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
@@ -32,6 +40,8 @@ const sessionChannels = ['voice', 'text'] as const;
 const gradingStatuses = ['not_started', 'pending', 'running', 'completed', 'failed'] as const;
 const reportStatuses = ['pending', 'running', 'completed', 'failed'] as const;
 const graders = ['model', 'heuristic'] as const;
+const verdicts = ['met', 'partially_met', 'not_met'] as const;
+const reviewActions = ['confirm', 'correct'] as const;
 
 /** `column in (values)`. A null passes the check, as SQL wants; `notNull()` is what forbids it. */
 function isOneOf(column: AnyPgColumn, values: readonly string[]): SQL {
@@ -123,9 +133,13 @@ export const sessions = pgTable(
     lastDisconnectAt: timestamp('last_disconnect_at', { withTimezone: true }),
     reconnectCount: integer('reconnect_count').notNull().default(0),
     endReason: text('end_reason').$type<EndReason>(),
+    /** Who ended it, when an instructor or admin did (`staff_ended`), else null. */
+    endedBy: text('ended_by'),
     durationLimit: integer('duration_limit').notNull().default(600),
     roomName: text('room_name').notNull(),
     attemptNumber: integer('attempt_number').notNull(),
+    /** The student's time accommodation when the session started: `duration_limit` is the case's times this. */
+    durationMultiplier: doublePrecision('duration_multiplier').notNull().default(1),
     /** `voice` or `text`: which channel the session is using now. */
     channel: text('channel', { enum: sessionChannels }).notNull().default('voice'),
     /** `model` or `scripted` (the offline patient answered at least one text turn). */
@@ -162,7 +176,15 @@ export const sessions = pgTable(
     check('sessions_status_valid', sql`${t.status} in ('pending', 'active', 'ended')`),
     check(
       'sessions_end_reason_valid',
-      sql`${t.endReason} is null or ${t.endReason} in ('user_ended', 'timer_expired', 'conversation_ttl_exceeded', 'reconnect_exceeded', 'pending_timeout')`,
+      sql`${t.endReason} is null or ${t.endReason} in ('user_ended', 'timer_expired', 'conversation_ttl_exceeded', 'reconnect_exceeded', 'pending_timeout', 'staff_ended')`,
+    ),
+    check(
+      'sessions_ended_by_staff',
+      sql`(${t.endedBy} is not null) = (${t.endReason} is not distinct from 'staff_ended')`,
+    ),
+    check(
+      'sessions_duration_multiplier_range',
+      sql`${t.durationMultiplier} >= 1 and ${t.durationMultiplier} <= ${sql.raw(String(DURATION_MULTIPLIER_MAX))}`,
     ),
     check('sessions_ended_has_reason', sql`(${t.status} = 'ended') = (${t.endReason} is not null)`),
     check('sessions_elapsed_nonnegative', sql`${t.elapsedActiveTime} >= 0`),
@@ -222,7 +244,10 @@ export const gradeReports = pgTable(
     status: text('status', { enum: reportStatuses }).notNull().default('pending'),
     grader: text('grader', { enum: graders }),
     model: text('model'),
+    /** The score that counts: the grader's, recomputed from the verdicts after an instructor's correction. */
     score: doublePrecision('score'),
+    /** The grader's own score, kept once an instructor corrects a verdict (null while nothing was corrected). */
+    graderScore: doublePrecision('grader_score'),
     items: jsonb('items').$type<ReportItem[]>(),
     strengths: jsonb('strengths').$type<string[]>(),
     improvements: jsonb('improvements').$type<string[]>(),
@@ -245,6 +270,97 @@ export const gradeReports = pgTable(
     check('grade_reports_score_range', sql`${t.score} is null or (${t.score} >= 0 and ${t.score} <= 100)`),
     check('grade_reports_status_valid', isOneOf(t.status, reportStatuses)),
     check('grade_reports_grader_valid', isOneOf(t.grader, graders)),
+  ],
+);
+
+/**
+ * An instructor's review of one verdict of a graded report, kept as a label: a confirmation (the grader
+ * was right) or a correction (with a note). Append-only; the latest review of an item for the report's
+ * current grading (`graded_at` = the report's `completed_at`) is the one that counts. A regrade makes a new
+ * grading, so earlier reviews stay as labels of the earlier grader's verdicts (grader agreement) only.
+ */
+export const verdictReviews = pgTable(
+  'verdict_reviews',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    sessionId: uuid('session_id').notNull(),
+    itemId: text('item_id').notNull(),
+    action: text('action', { enum: reviewActions }).notNull(),
+    grader: text('grader', { enum: graders }).notNull(),
+    graderVerdict: text('grader_verdict', { enum: verdicts }).notNull(),
+    verdict: text('verdict', { enum: verdicts }).notNull(),
+    note: text('note'),
+    reviewedBy: text('reviewed_by').notNull(),
+    /** Which grading of the report was reviewed: its `completed_at` then. */
+    gradedAt: timestamp('graded_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('verdict_reviews_session_idx').on(t.sessionId, t.itemId, t.createdAt),
+    index('verdict_reviews_tenant_idx').on(t.tenantId, t.createdAt),
+    foreignKey({
+      name: 'verdict_reviews_session_fk',
+      columns: [t.tenantId, t.sessionId],
+      foreignColumns: [sessions.tenantId, sessions.id],
+    }).onDelete('cascade'),
+    check('verdict_reviews_action_valid', isOneOf(t.action, reviewActions)),
+    check('verdict_reviews_grader_valid', isOneOf(t.grader, graders)),
+    check('verdict_reviews_grader_verdict_valid', isOneOf(t.graderVerdict, verdicts)),
+    check('verdict_reviews_verdict_valid', isOneOf(t.verdict, verdicts)),
+    // A confirmation agrees with the grader by definition; a correction needs its note.
+    check('verdict_reviews_confirm_agrees', sql`${t.action} <> 'confirm' or ${t.verdict} = ${t.graderVerdict}`),
+    check('verdict_reviews_correct_has_note', sql`${t.action} <> 'correct' or ${t.note} is not null`),
+  ],
+);
+
+/** Extra attempts an instructor granted one student on one case; the student's limit is the case's plus their sum. */
+export const attemptGrants = pgTable(
+  'attempt_grants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    userId: text('user_id').notNull(),
+    contentId: uuid('content_id').notNull(),
+    extraAttempts: integer('extra_attempts').notNull(),
+    note: text('note'),
+    grantedBy: text('granted_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('attempt_grants_student_idx').on(t.tenantId, t.userId, t.contentId),
+    foreignKey({
+      name: 'attempt_grants_case_study_fk',
+      columns: [t.tenantId, t.contentId],
+      foreignColumns: [caseStudies.tenantId, caseStudies.id],
+    }).onDelete('cascade'),
+    check('attempt_grants_extra_positive', sql`${t.extraAttempts} > 0`),
+  ],
+);
+
+/** A student's time accommodation: every session they start runs `duration_multiplier` times the case's duration. */
+export const studentAccommodations = pgTable(
+  'student_accommodations',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    userId: text('user_id').notNull(),
+    durationMultiplier: doublePrecision('duration_multiplier').notNull(),
+    note: text('note'),
+    setBy: text('set_by').notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.userId] }),
+    check(
+      'student_accommodations_multiplier_range',
+      sql`${t.durationMultiplier} >= 1 and ${t.durationMultiplier} <= ${sql.raw(String(DURATION_MULTIPLIER_MAX))}`,
+    ),
   ],
 );
 
@@ -401,3 +517,6 @@ export type SessionMessage = typeof sessionMessages.$inferSelect;
 export type GradeReport = typeof gradeReports.$inferSelect;
 export type ChatConversation = typeof chatConversations.$inferSelect;
 export type ChatMessage = typeof chatMessages.$inferSelect;
+export type VerdictReview = typeof verdictReviews.$inferSelect;
+export type AttemptGrant = typeof attemptGrants.$inferSelect;
+export type StudentAccommodation = typeof studentAccommodations.$inferSelect;

@@ -149,6 +149,12 @@ export async function closeSegment(db: Database, target: ClockTarget, leftAt?: D
   return row ?? null;
 }
 
+/** An instructor or admin ends a session (`staff_ended`): who did, and whether it is sent for grading. */
+export interface StaffEnding {
+  endedBy: string;
+  graded: boolean;
+}
+
 /**
  * Stops the clock for good: the session ends with `endReason`, its running
  * segment counted as `activeTimeSql` counts it now. Conditional, so exactly
@@ -158,18 +164,20 @@ export async function closeSegment(db: Database, target: ClockTarget, leftAt?: D
 export async function stopClock(
   db: Pick<Database, 'update'>,
   sessionId: string,
-  endReason: GradedEndReason,
+  ending: GradedEndReason | StaffEnding,
 ): Promise<Session | null> {
+  const staff = typeof ending === 'string' ? null : ending;
   const [won] = await db
     .update(sessions)
     .set({
       status: 'ended',
       isActive: false,
-      endReason,
+      endReason: typeof ending === 'string' ? ending : 'staff_ended',
+      endedBy: staff?.endedBy ?? null,
       endTime: sql`now()`,
       elapsedActiveTime: liveElapsedSql,
       connectedSince: null,
-      gradingStatus: 'pending',
+      gradingStatus: staff?.graded === false ? 'not_started' : 'pending',
       updatedAt: sql`now()`,
     })
     .where(and(eq(sessions.id, sessionId), ne(sessions.status, 'ended')))

@@ -9,18 +9,23 @@ import { eq, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { type Executor, enqueueGrading } from './grading-queue.js';
 import { gradeReports, type Session, sessions } from './schema.js';
-import { stopClock } from './session-clock.js';
+import { type StaffEnding, stopClock } from './session-clock.js';
 
 export type EndOutcome = { ended: true; session: Session } | { ended: false; session: Session | null };
 
-export async function endSession(db: Database, sessionId: string, endReason: GradedEndReason): Promise<EndOutcome> {
+/** Ends the session; its report and grading job come with it unless staff ended it ungraded. */
+export async function endSession(
+  db: Database,
+  sessionId: string,
+  ending: GradedEndReason | StaffEnding,
+): Promise<EndOutcome> {
   return db.transaction(async (tx) => {
-    const won = await stopClock(tx, sessionId, endReason);
+    const won = await stopClock(tx, sessionId, ending);
     if (!won) {
       const [current] = await tx.select().from(sessions).where(eq(sessions.id, sessionId));
       return { ended: false, session: current ?? null } as const;
     }
-    await enqueueReport(tx, won.id, won.tenantId);
+    if (won.gradingStatus === 'pending') await enqueueReport(tx, won.id, won.tenantId);
     return { ended: true, session: won } as const;
   });
 }
@@ -45,6 +50,7 @@ export async function enqueueReport(
         grader: null,
         model: null,
         score: null,
+        graderScore: null,
         items: null,
         strengths: null,
         improvements: null,

@@ -13,6 +13,7 @@ export * from './regrade.js';
 export * from './report.js';
 export * from './report-notifications.js';
 export * from './report-queries.js';
+export * from './report-reviews.js';
 export * from './report-store.js';
 export * from './retry-policy.js';
 export * from './transcript.js';

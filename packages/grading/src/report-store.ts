@@ -108,13 +108,19 @@ export async function renewLease(db: Database, sessionId: string): Promise<void>
     .where(and(eq(gradeReports.sessionId, sessionId), eq(gradeReports.status, 'running')));
 }
 
+/** The case a session is graded against: its title and rubric. */
+export async function gradedCaseOf(db: Pick<Database, 'select'>, sessionId: string) {
+  const [row] = await db
+    .select({ tenantId: sessions.tenantId, caseTitle: caseStudies.title, rubric: caseStudies.rubric })
+    .from(sessions)
+    .innerJoin(caseStudies, eq(caseStudies.id, sessions.contentId))
+    .where(eq(sessions.id, sessionId));
+  return row ?? null;
+}
+
 export async function loadGradingInput(db: Database, sessionId: string): Promise<GradingInput | null> {
-  const [[row], turns] = await Promise.all([
-    db
-      .select({ tenantId: sessions.tenantId, caseTitle: caseStudies.title, rubric: caseStudies.rubric })
-      .from(sessions)
-      .innerJoin(caseStudies, eq(caseStudies.id, sessions.contentId))
-      .where(eq(sessions.id, sessionId)),
+  const [row, turns] = await Promise.all([
+    gradedCaseOf(db, sessionId),
     db
       .select({ sequence: sessionMessages.sequence, role: sessionMessages.role, content: sessionMessages.content })
       .from(sessionMessages)

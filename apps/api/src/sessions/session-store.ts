@@ -1,5 +1,14 @@
 /** The session queries the API runs, each reading like the SQL it sends. */
-import { caseStudies, type Database, preparedFor, type Session, sessionMessages, sessions } from '@sp/db';
+import {
+  attemptGrants,
+  caseStudies,
+  type Database,
+  preparedFor,
+  type Session,
+  sessionMessages,
+  sessions,
+  studentAccommodations,
+} from '@sp/db';
 import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
 import type { Caller } from '../http/app-context.js';
 import { isStaff } from '../http/auth.js';
@@ -11,6 +20,11 @@ function prepareQueries(db: Database) {
   const tenantId = sql.placeholder('tenantId');
   const userId = sql.placeholder('userId');
   const mine = sql`${sessions.tenantId} = ${tenantId} and ${sessions.userId} = ${userId} and ${sessions.contentId} = ${caseStudies.id}`;
+  // Built apart from the select (like `mine`), so their columns are written with their tables.
+  const granted = sql`(select coalesce(sum(${attemptGrants.extraAttempts}), 0) from ${attemptGrants}
+    where ${attemptGrants.tenantId} = ${tenantId} and ${attemptGrants.userId} = ${userId} and ${attemptGrants.contentId} = ${caseStudies.id})`;
+  const accommodation = sql`(select ${studentAccommodations.durationMultiplier} from ${studentAccommodations}
+    where ${studentAccommodations.tenantId} = ${tenantId} and ${studentAccommodations.userId} = ${userId})`;
   return {
     ownSession: db
       .select()
@@ -38,7 +52,10 @@ function prepareQueries(db: Database) {
       .select({
         id: caseStudies.id,
         durationLimit: caseStudies.durationLimit,
-        maxAttempts: caseStudies.maxAttempts,
+        // The case's limit plus the extra attempts staff granted this student on it.
+        maxAttempts: sql<number>`(${caseStudies.maxAttempts} + ${granted})::int`,
+        // The student's time accommodation (1: none).
+        durationMultiplier: sql<number>`coalesce(${accommodation}, 1)::float8`,
         activeSessionId: sql<
           string | null
         >`(select ${sessions.id} from ${sessions} where ${mine} and ${sessions.status} <> 'ended' limit 1)`,

@@ -7,7 +7,14 @@
  * on LiveKit; a racer that loses at the database closes the room it opened.
  */
 import { randomUUID } from 'node:crypto';
-import { attemptsExhaustedError, DomainError, newRoomName, notFound, type SessionChannel } from '@sp/core';
+import {
+  accommodatedDuration,
+  attemptsExhaustedError,
+  DomainError,
+  newRoomName,
+  notFound,
+  type SessionChannel,
+} from '@sp/core';
 import { expirePendingSessions, type Session, sessions, uniqueViolation } from '@sp/db';
 import type { Logger } from 'pino';
 import type { Caller } from '../http/app-context.js';
@@ -59,7 +66,8 @@ export async function startSession(
       tenantId: caller.tenantId,
       userId: caller.userId,
       contentId: standing.id,
-      durationLimit: standing.durationLimit,
+      durationLimit: accommodatedDuration(standing.durationLimit, standing.durationMultiplier),
+      durationMultiplier: standing.durationMultiplier,
       attemptNumber: standing.lastAttemptNumber + 1,
       roomName: newRoomName(),
       channel,

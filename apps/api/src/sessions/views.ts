@@ -12,10 +12,14 @@ import {
   type SessionSummary,
   type SessionView,
   type SessionWithMessages,
+  type StaffSession,
+  type StaffSessionSummary,
   type TranscriptMessage,
+  toMilliseconds,
   wordCount,
 } from '@sp/core';
 import type { Session, SessionMessage } from '@sp/db';
+import type { StaffSessionRow } from './staff-queries.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -50,6 +54,7 @@ export function sessionView(row: Session, clock: ViewClock): SessionView {
     reconnect_count: row.reconnectCount,
     end_reason: row.endReason,
     duration_limit: row.durationLimit,
+    duration_multiplier: row.durationMultiplier,
     metadata: row.metadata,
     ...expiryFigures(row, clock),
     duration_seconds: durationSeconds(row.startTime, row.endTime, clock.now),
@@ -61,12 +66,17 @@ type ChannelTurn = Turn & Pick<SessionMessage, 'channel'>;
 
 /** GET /v1/sessions/{id}: the session, its messages with their offsets, and the transcript's figures. */
 export function sessionWithMessages(row: Session, turns: ChannelTurn[], clock: ViewClock): SessionWithMessages {
-  const messages: SessionMessageView[] = turns.map((turn) => ({
+  const messages = turns.map((turn) => sessionMessageView(turn, row.startTime));
+  return { ...sessionView(row, clock), messages, full_transcript: fullTranscript(turns), word_count: wordCount(turns) };
+}
+
+/** One message with its channel and its offset from the session's start. */
+export function sessionMessageView(turn: ChannelTurn, startTime: Date | null): SessionMessageView {
+  return {
     ...transcriptMessage(turn),
     channel: turn.channel,
-    offset_seconds: messageOffset(turn.timestamp, row.startTime),
-  }));
-  return { ...sessionView(row, clock), messages, full_transcript: fullTranscript(turns), word_count: wordCount(turns) };
+    offset_seconds: messageOffset(turn.timestamp, startTime),
+  };
 }
 
 export function sessionSummary(row: Session, clock: ViewClock): SessionSummary {
@@ -87,4 +97,33 @@ export function sessionSummary(row: Session, clock: ViewClock): SessionSummary {
 
 export function transcriptMessage(row: Turn): TranscriptMessage {
   return { role: row.role, content: row.content, sequence: row.sequence, timestamp: row.timestamp.toISOString() };
+}
+
+/** What staff see beside the student's fields; the elapsed and remaining figures are the database's live ones. */
+function staffFields(row: StaffSessionRow) {
+  const { session } = row;
+  return {
+    user_id: session.userId,
+    metadata: session.metadata,
+    case_title: row.caseTitle,
+    channel: session.channel,
+    attempt_number: session.attemptNumber,
+    duration_limit: session.durationLimit,
+    duration_multiplier: session.durationMultiplier,
+    preview: false,
+    ended_by: session.endedBy,
+    grading_status: session.gradingStatus,
+    score: row.score,
+    grader: row.grader,
+    elapsed_active_time: row.liveElapsed,
+    remaining_active_time: toMilliseconds(Math.max(0, session.durationLimit - row.liveElapsed)),
+  };
+}
+
+export function staffSessionSummary(row: StaffSessionRow, clock: ViewClock): StaffSessionSummary {
+  return { ...sessionSummary(row.session, clock), ...staffFields(row) };
+}
+
+export function staffSessionView(row: StaffSessionRow, clock: ViewClock): StaffSession {
+  return { ...sessionView(row.session, clock), ...staffFields(row) };
 }

@@ -58,6 +58,14 @@ export const sessionSchema = z
           '(never started: not graded, not an attempt)',
       }),
     duration_limit: z.number().int().meta({ description: 'Active time budget in seconds' }),
+    duration_multiplier: z
+      .number()
+      .min(1)
+      .meta({
+        description:
+          "The student's time accommodation applied when the session started: duration_limit is the case's duration " +
+          'times this (1: none)',
+      }),
     metadata: z
       .record(z.string(), z.unknown())
       .meta({ description: 'The JSON object given at initialize (`{}` when none was given)' }),

@@ -10,7 +10,7 @@
  * - GET    /grader-agreement                                 AgreementQuery → GraderAgreement
  * - GET    /cohorts/{content_id}                             CohortQuery → CohortStats
  * - GET    /students                                         StudentListQuery → StudentList
- * - GET    /students/{user_id}                               → StudentView
+ * - GET    /students/{user_id}                               → StudentView (sessions: GET /sessions?user_id=)
  * - POST   /students/{user_id}/attempt-grants                AttemptGrantRequest → AttemptStanding (201)
  * - PUT    /students/{user_id}/accommodation                 AccommodationRequest → Accommodation
  * - DELETE /students/{user_id}/accommodation                 → Accommodation (multiplier back to 1)
@@ -360,9 +360,8 @@ export const studentViewSchema = z
         created_at: timestamp,
       }),
     ),
-    sessions: z.array(staffSessionSummarySchema).meta({ description: 'Newest first, at most 200' }),
   })
-  .meta({ id: 'StudentView' });
+  .meta({ id: 'StudentView', description: "The student's sessions: GET /v1/admin/sessions?user_id=…" });
 export type StudentView = z.infer<typeof studentViewSchema>;
 
 // ---------------------------------------------------------------- CSV exports

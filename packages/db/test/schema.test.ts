@@ -67,6 +67,7 @@ describe('migrations', () => {
     const tables =
       await empty.sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`;
     expect(tables.map((t) => t.table_name)).toEqual([
+      'attempt_grants',
       'case_studies',
       'chat_conversations',
       'chat_messages',
@@ -77,8 +78,10 @@ describe('migrations', () => {
       'session_messages',
       'session_transcripts',
       'sessions',
+      'student_accommodations',
       'tenants',
       'users',
+      'verdict_reviews',
     ]);
     const first = await schemaFingerprint(empty.sql);
     // The fingerprint covers what it claims to: every migration, our checks and keys, pg-boss's functions.
@@ -270,5 +273,48 @@ describe('tenant consistency', () => {
     await test.sql`delete from sessions where id = ${session.id}`;
     const [left] = await test.sql`select count(*)::int as n from grade_reports where session_id = ${session.id}`;
     expect(left?.n).toBe(0);
+  });
+});
+
+describe('staff rows', () => {
+  async function endedSession() {
+    const tenant = await insertTenant(test.db);
+    const cs = await insertCaseStudy(test.db, tenant.id);
+    const session = await insertSession(test.db, { tenantId: tenant.id, userId: 'student-s', contentId: cs.id });
+    return { tenant, cs, session };
+  }
+
+  it('records who ended a staff_ended session, and only then', async () => {
+    const { session } = await endedSession();
+    const end = (reason: string, by: string | null) =>
+      test.sql`update sessions set status = 'ended', is_active = false, end_reason = ${reason}, ended_by = ${by} where id = ${session.id}`;
+    await expect(end('staff_ended', null)).rejects.toMatchObject({ constraint_name: 'sessions_ended_by_staff' });
+    await expect(end('user_ended', 'ines')).rejects.toMatchObject({ constraint_name: 'sessions_ended_by_staff' });
+    await end('staff_ended', 'ines');
+  });
+
+  it('keeps a confirmation in agreement with the grader, and a correction with its note', async () => {
+    const { tenant, session } = await endedSession();
+    const review = (action: string, graderVerdict: string, verdict: string, note: string | null) =>
+      test.sql`insert into verdict_reviews (tenant_id, session_id, item_id, action, grader, grader_verdict, verdict, note, reviewed_by, graded_at)
+        values (${tenant.id}, ${session.id}, 'intro', ${action}, 'model', ${graderVerdict}, ${verdict}, ${note}, 'ines', now())`;
+    await expect(review('confirm', 'met', 'not_met', null)).rejects.toMatchObject({
+      constraint_name: 'verdict_reviews_confirm_agrees',
+    });
+    await expect(review('correct', 'met', 'not_met', null)).rejects.toMatchObject({
+      constraint_name: 'verdict_reviews_correct_has_note',
+    });
+    await review('correct', 'met', 'not_met', 'Never introduced themselves');
+    await review('confirm', 'met', 'met', null);
+  });
+
+  it('bounds a time accommodation to 1–4 and a grant to at least one attempt', async () => {
+    const { tenant, cs } = await endedSession();
+    await expect(
+      test.sql`insert into student_accommodations (tenant_id, user_id, duration_multiplier, set_by) values (${tenant.id}, 'sam', 0.5, 'ines')`,
+    ).rejects.toMatchObject({ constraint_name: 'student_accommodations_multiplier_range' });
+    await expect(
+      test.sql`insert into attempt_grants (tenant_id, user_id, content_id, extra_attempts, granted_by) values (${tenant.id}, 'sam', ${cs.id}, 0, 'ines')`,
+    ).rejects.toMatchObject({ constraint_name: 'attempt_grants_extra_positive' });
   });
 });

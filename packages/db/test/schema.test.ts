@@ -72,6 +72,8 @@ describe('migrations', () => {
       'chat_conversations',
       'chat_messages',
       'chat_usage',
+      'event_stream_frames',
+      'event_streams',
       'grade_reports',
       'livekit_webhook_events',
       'rate_limit_hits',

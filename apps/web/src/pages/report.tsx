@@ -5,20 +5,19 @@
  * transcript below), strengths and what to improve.
  */
 import { useQuery } from '@tanstack/react-query';
-import { type ReactNode, useState } from 'react';
+import { useState } from 'react';
 import { Link, useParams } from 'wouter';
 import { ApiError } from '../api/client';
 import { fetchReport, type GradeReportView, isGraded, useCaseStudies, useSessionWithMessages } from '../api/resources';
+import { EvidenceQuotes, graderWords, ReportNotes, verdictText } from '../components/report-parts';
 import { Transcript } from '../components/transcript';
 import { endReasonText } from '../session/session-words';
 
 /** Seconds one long-poll request waits for grading before asking again. */
 const LONG_POLL_SECONDS = 25;
 
-export const verdictText = { met: 'Met', partially_met: 'Partly met', not_met: 'Not met' } as const;
-
 /** `site_and_radiation` → `Site and radiation` */
-export const itemTitle = (id: string) => id.charAt(0).toUpperCase() + id.slice(1).replace(/[_-]+/g, ' ');
+const itemTitle = (id: string) => id.charAt(0).toUpperCase() + id.slice(1).replace(/[_-]+/g, ' ');
 
 export function ReportPage() {
   const { sessionId } = useParams<{ sessionId: string }>();
@@ -93,19 +92,14 @@ function ReportBody({
   return <CompletedReport report={data} turns={turns} onQuote={onQuote} />;
 }
 
-/** A graded report's score and items; staff pages add their own controls under each item (`itemExtra`). */
-export function CompletedReport({
+function CompletedReport({
   report,
   turns,
   onQuote,
-  evidenceLabel = 'Evidence from your turns',
-  itemExtra,
 }: {
   report: GradeReportView;
   turns: { sequence: number; content: string }[];
   onQuote: (sequence: number) => void;
-  evidenceLabel?: string;
-  itemExtra?: (item: NonNullable<GradeReportView['items']>[number]) => ReactNode;
 }) {
   const contentOf = new Map(turns.map((t) => [t.sequence, t.content]));
   return (
@@ -113,11 +107,7 @@ export function CompletedReport({
       <p className="score">
         Score: <strong data-testid="score">{report.score}%</strong>
       </p>
-      <p className="muted">
-        {report.grader === 'model'
-          ? `Graded by a model${report.model ? ` (${report.model})` : ''}.`
-          : 'Graded by the offline grader (it looks for each rubric item’s elements in your questions, no model).'}
-      </p>
+      <p className="muted">{graderWords(report)}</p>
       <h2>Rubric</h2>
       <ul className="rubric">
         {report.items?.map((item) => (
@@ -126,42 +116,16 @@ export function CompletedReport({
               {itemTitle(item.item_id)}: <span className="verdict">{verdictText[item.verdict]}</span>
             </h3>
             <p>{item.justification}</p>
-            {item.evidence.length > 0 && (
-              <ul className="evidence" aria-label={evidenceLabel}>
-                {item.evidence.map((sequence) => (
-                  <li key={sequence}>
-                    <button type="button" className="quote" onClick={() => onQuote(sequence)}>
-                      “{contentOf.get(sequence) ?? `turn ${sequence}`}”
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            )}
-            {itemExtra?.(item)}
+            <EvidenceQuotes
+              evidence={item.evidence}
+              contentOf={contentOf}
+              onQuote={onQuote}
+              label="Evidence from your turns"
+            />
           </li>
         ))}
       </ul>
-      {!!report.strengths?.length && (
-        <>
-          <h2>Strengths</h2>
-          <ul>
-            {report.strengths.map((s) => (
-              <li key={s}>{s}</li>
-            ))}
-          </ul>
-        </>
-      )}
-      {!!report.improvements?.length && (
-        <>
-          <h2>What to improve</h2>
-          <ul>
-            {report.improvements.map((s) => (
-              <li key={s}>{s}</li>
-            ))}
-          </ul>
-        </>
-      )}
-      {report.narrative && <p>{report.narrative}</p>}
+      <ReportNotes strengths={report.strengths} improvements={report.improvements} narrative={report.narrative} />
     </div>
   );
 }

@@ -6,11 +6,17 @@
 import type { ReactNode } from 'react';
 import { Route, Switch } from 'wouter';
 import { useSignIn } from '../auth/sign-in-state';
+import { CohortPage } from './cohort-page';
 import { SessionReviewPage } from './session-review-page';
 import { SessionsPage } from './sessions-page';
+import { StudentPage, StudentsPage } from './students-page';
 
 /** The console's sections in the shell's navigation, in order. */
-export const staffNav = [{ href: '/staff/sessions', label: 'Sessions' }];
+export const staffNav = [
+  { href: '/staff/sessions', label: 'Sessions' },
+  { href: '/staff/cohort', label: 'Cohort' },
+  { href: '/staff/students', label: 'Students' },
+];
 
 export function StaffOnly({ children }: { children: ReactNode }) {
   const signedIn = useSignIn();
@@ -30,6 +36,10 @@ export function StaffRoutes() {
     <Switch>
       <Route path="/staff/sessions" component={SessionsPage} />
       <Route path="/staff/sessions/:sessionId" component={SessionReviewPage} />
+      <Route path="/staff/cohort" component={CohortPage} />
+      <Route path="/staff/cohort/:caseId" component={CohortPage} />
+      <Route path="/staff/students" component={StudentsPage} />
+      <Route path="/staff/students/:userId" component={StudentPage} />
       <Route>
         <h1>Page not found</h1>
       </Route>

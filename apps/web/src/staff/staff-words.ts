@@ -1,8 +1,5 @@
-/** How sessions read to staff, and the scores of a page of sessions. */
-import type { SessionStatus } from '@sp/core';
-import { useQueries } from '@tanstack/react-query';
-import { fetchReport, isGraded, type ReportState } from '../api/resources';
-import { LIVE_POLL_MS } from '../api/staff';
+/** How sessions and figures read to staff. */
+import type { EndReason, SessionStatus } from '@sp/core';
 
 export const statusWords: Record<SessionStatus, string> = {
   pending: 'Not started',
@@ -10,7 +7,7 @@ export const statusWords: Record<SessionStatus, string> = {
   ended: 'Ended',
 };
 
-const endReasonStaffWords: Record<string, string> = {
+const endReasonStaffWords: Record<EndReason, string> = {
   user_ended: 'the student ended it',
   timer_expired: 'the time ran out',
   conversation_ttl_exceeded: 'the reconnect window passed',
@@ -19,26 +16,13 @@ const endReasonStaffWords: Record<string, string> = {
   staff_ended: 'ended by staff',
 };
 
-export const endReasonWords = (reason: string) => endReasonStaffWords[reason] ?? reason.replaceAll('_', ' ');
+export const endReasonWords = (reason: EndReason) => endReasonStaffWords[reason] ?? reason;
 
-/** The score of each ended session of the list that has a completed report. */
-export function useScores(rows: { id: string; status: SessionStatus }[]): Map<string, number> {
-  const ended = rows.filter((r) => r.status === 'ended');
-  const reports = useQueries({
-    queries: ended.map((r) => ({
-      queryKey: ['report', r.id],
-      queryFn: () => fetchReport(r.id),
-      // A report still grading is asked again with the list.
-      refetchInterval: (query: { state: { data?: ReportState } }) =>
-        query.state.data === undefined || query.state.data === null || isGraded(query.state.data)
-          ? false
-          : LIVE_POLL_MS,
-    })),
-  });
-  const scores = new Map<string, number>();
-  ended.forEach((r, i) => {
-    const report = reports[i]?.data;
-    if (report && isGraded(report) && report.score !== null) scores.set(r.id, report.score);
-  });
-  return scores;
-}
+export const channelWords = { voice: 'Voice', text: 'Typing' } as const;
+
+/** `Live`, or `Ended: the time ran out`. */
+export const statusText = (s: { status: SessionStatus; end_reason: EndReason | null }) =>
+  `${statusWords[s.status]}${s.end_reason ? `: ${endReasonWords(s.end_reason)}` : ''}`;
+
+/** `0.75` → `75%`; null (nothing reviewed yet) → `no reviews yet`. */
+export const percent = (share: number | null) => (share === null ? 'no reviews yet' : `${Math.round(share * 100)}%`);

@@ -36,6 +36,7 @@ import {
   accommodationOf,
   attemptStandings,
   caseNamed,
+  caseTitles,
   clearAccommodation,
   grantAttempts,
   grantsOf,
@@ -300,13 +301,4 @@ export function staffRoutes({ db }: Services) {
       const data = await clearAccommodation(db, c.var.auth.tenantId, user_id);
       return c.json({ success: true as const, data, message: 'Accommodation removed' }, 200);
     });
-}
-
-async function caseTitles(db: Services['db'], tenantId: string, ids: string[]) {
-  const titles = new Map<string, string>();
-  for (const id of ids) {
-    const row = await caseNamed(db, tenantId, id);
-    if (row) titles.set(id, row.title);
-  }
-  return titles;
 }

@@ -12,7 +12,7 @@ import {
   studentAccommodations,
   users,
 } from '@sp/db';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 
 /** The tenant's case study a `content_id` names (its id, or its external id; the id wins). */
 export async function caseNamed(db: Database, tenantId: string, contentId: string) {
@@ -33,6 +33,16 @@ export async function caseNamed(db: Database, tenantId: string, contentId: strin
     .orderBy(sql`${caseStudies.id}::text = ${contentId} desc`)
     .limit(1);
   return row ?? null;
+}
+
+/** The titles of some of the tenant's case studies, by id. */
+export async function caseTitles(db: Database, tenantId: string, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: caseStudies.id, title: caseStudies.title })
+    .from(caseStudies)
+    .where(and(eq(caseStudies.tenantId, tenantId), inArray(caseStudies.id, ids)));
+  return new Map(rows.map((row) => [row.id, row.title]));
 }
 
 /** Sessions that count as an attempt: not the ones that never started. */

@@ -15,16 +15,9 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
-import {
-  endSession,
-  freePort,
-  migrateDatabase,
-  type RunningPostgres,
-  seedDemo,
-  startEmbeddedPostgres,
-  temporaryDataRoot,
-} from '@sp/db';
-import { insertSession } from '@sp/db/testing';
+import { endSession, migrateDatabase, seedDemo } from '@sp/db';
+import { freePort, type RunningPostgres, startEmbeddedPostgres, temporaryDataRoot } from '@sp/dev-postgres';
+import { insertSession } from '@sp/dev-postgres/testing';
 import { createApp } from '../apps/api/src/app.js';
 import { apiConfig, DEV_JWT_SECRET } from '../apps/api/src/config.js';
 import { apiDatabase } from '../apps/api/src/http/deps.js';

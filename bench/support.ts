@@ -3,15 +3,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
-import {
-  connect,
-  type DbHandle,
-  freePort,
-  migrateDatabase,
-  seedDemo,
-  startEmbeddedPostgres,
-  temporaryDataRoot,
-} from '@sp/db';
+import { connect, type DbHandle, migrateDatabase, seedDemo } from '@sp/db';
+import { freePort, startEmbeddedPostgres, temporaryDataRoot } from '@sp/dev-postgres';
 
 /**
  * An embedded PostgreSQL in a temp folder, migrated and seeded with the demo

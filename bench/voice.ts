@@ -30,7 +30,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { newRoomName } from '@sp/core';
 import { sessions } from '@sp/db';
-import { insertCaseStudy } from '@sp/db/testing';
+import { insertCaseStudy } from '@sp/dev-postgres/testing';
 import { startPatientJob } from '../apps/agent/src/patient-job.js';
 import { LiveKitStudentRoom } from '../apps/agent/src/student-room.js';
 import { sleepMs } from '../apps/agent/test/support/audio-io.js';

@@ -16,7 +16,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -25,10 +24,10 @@ import {
   loadProcessEnvFile,
   migrateDatabase,
   type OpenDatabase,
-  openDatabase,
   parseConfig,
   seedDemo,
 } from '@sp/db';
+import { openDatabase, portTaken } from '@sp/dev-postgres';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string) => console.log(`[dev] ${line}`);
@@ -59,20 +58,6 @@ function chosenApps(args: string[]): App[] {
     if (existsSync(resolve(arg))) return { name: basename(arg).replace(/\.[cm]?[jt]s$/, ''), entry: resolve(arg) };
     fail(`"${arg}" is neither an app (${knownApps.map((app) => app.name).join(', ')}) nor a file`);
     return process.exit(1);
-  });
-}
-
-/** Whether something already accepts connections on localhost:port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = createConnection({ host: 'localhost', port });
-    socket.setTimeout(1_000, () => socket.destroy());
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-    socket.once('close', () => done(false));
   });
 }
 
@@ -120,7 +105,7 @@ async function start() {
   const apps = chosenApps(process.argv.slice(2));
   for (const { port } of apps) {
     const value = Number(process.env[port?.variable ?? ''] || port?.fallback);
-    if (port && (await listening(value)))
+    if (port && (await portTaken(value, 'localhost')))
       throw new Error(`port ${value} is taken by another program; set ${port.variable} to a free port`);
   }
   database = await openDatabase(parseConfig(databaseConfigSchema), log);

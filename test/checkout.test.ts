@@ -11,8 +11,8 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, PROGRAM_CACHE_ROOT, temporaryDataRoot } from '@sp/db';
-import { processAlive } from '@sp/db/testing';
+import { freePort, PROGRAM_CACHE_ROOT, temporaryDataRoot } from '@sp/dev-postgres';
+import { processAlive } from '@sp/dev-postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -168,7 +168,7 @@ describe('a checkout in a mode-700 folder', { timeout: 120_000 }, () => {
       'console.log(JSON.stringify(row));',
     ].join('\n');
     const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: join(checkout, 'packages/db'),
+      cwd: join(checkout, 'packages/dev-postgres'),
       env: { ...process.env, TMPDIR: tmp },
     });
     expect(stdout.trim()).toBe('{"one":1}');

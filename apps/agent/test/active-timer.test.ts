@@ -1,6 +1,6 @@
 import { ConnectionQuality, RoomEvent } from '@livekit/rtc-node';
 import { connect, endSession, loadTranscript, sessions } from '@sp/db';
-import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { ActiveTimer } from '../src/active-timer.js';

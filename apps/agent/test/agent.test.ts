@@ -1,6 +1,6 @@
 import { voice } from '@livekit/agents';
 import { loadTranscript, seedDemo } from '@sp/db';
-import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PatientAgent, RESUME_INSTRUCTIONS } from '../src/agent.js';
 import { eventually, say, startTestJob, type TestJob } from './support/patient-harness.js';

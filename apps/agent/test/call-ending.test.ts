@@ -1,6 +1,6 @@
 import { voice } from '@livekit/agents';
 import { endSession, loadTranscript, sessions } from '@sp/db';
-import { createTestDatabase } from '@sp/db/testing';
+import { createTestDatabase } from '@sp/dev-postgres/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { eventually, sleep, startTestJob } from './support/patient-harness.js';

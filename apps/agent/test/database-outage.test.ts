@@ -1,5 +1,5 @@
 import { connect, loadTranscript } from '@sp/db';
-import { createTestDatabase } from '@sp/db/testing';
+import { createTestDatabase } from '@sp/dev-postgres/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GOODBYE_LINE } from '../src/agent.js';
 import { capturingLogger, eventually, sleep, startTestJob } from './support/patient-harness.js';

@@ -1,5 +1,5 @@
 import { endSession, sessionMessages, sessions } from '@sp/db';
-import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { startTestJob, studentOf } from './support/patient-harness.js';

@@ -6,7 +6,7 @@
  */
 import { voice } from '@livekit/agents';
 import { loadTranscript, sessionMessages } from '@sp/db';
-import { createTestDatabase } from '@sp/db/testing';
+import { createTestDatabase } from '@sp/dev-postgres/testing';
 import { describe, expect, it } from 'vitest';
 import { GOODBYE_LINE, leavingSoonLine, RESUME_INSTRUCTIONS } from '../src/agent.js';
 import { eventually, sleep, startTestJob } from './support/patient-harness.js';

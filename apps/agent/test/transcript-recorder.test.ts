@@ -1,6 +1,6 @@
 import { llm, voice } from '@livekit/agents';
 import { connect, loadTranscript } from '@sp/db';
-import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TranscriptRecorder, turnMetrics } from '../src/transcript-recorder.js';
 import { capturingLogger, say, silentLogger, sleep, startTestJob } from './support/patient-harness.js';

@@ -4,7 +4,7 @@
  * real patient job writing to Postgres. See support/voice-harness.ts.
  */
 import { loadTranscript, type Session } from '@sp/db';
-import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { GOODBYE_LINE, leavingSoonLine } from '../src/agent.js';
 import { sleepMs } from './support/audio-io.js';

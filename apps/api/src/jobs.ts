@@ -4,8 +4,9 @@
  * API then. Run alone it opens (and migrates) the embedded PostgreSQL the
  * same way the API does.
  */
-import { connect, databaseConfigSchema, migrateDatabase, openDatabaseOrExit, parseConfig, stopOnSignal } from '@sp/db';
+import { connect, databaseConfigSchema, migrateDatabase, openDatabaseOrExit, parseConfig } from '@sp/db';
 import { gradingConfigSchema, startGradingConsumer } from '@sp/grading';
+import { stopOnSignal } from '@sp/runtime';
 import { pino } from 'pino';
 import { z } from 'zod';
 

@@ -3,9 +3,10 @@
  * opens (and migrates) the embedded PostgreSQL the same way the db commands do.
  */
 import { serve } from '@hono/node-server';
-import { databaseConfigSchema, migrateDatabase, openDatabaseOrExit, parseConfig, stopOnSignal } from '@sp/db';
+import { databaseConfigSchema, migrateDatabase, openDatabaseOrExit, parseConfig } from '@sp/db';
 import { gradingConfigSchema, startGradingConsumer, startPendingSweep } from '@sp/grading';
 import { describeProvider, modelProvider } from '@sp/models';
+import { stopOnSignal } from '@sp/runtime';
 import { pino } from 'pino';
 import { createApp } from './app.js';
 import { apiConfigSchema } from './config.js';

@@ -1,5 +1,5 @@
 import { gradeReports, sessionMessages } from '@sp/db';
-import { insertCaseStudy, insertTenant } from '@sp/db/testing';
+import { insertCaseStudy, insertTenant } from '@sp/dev-postgres/testing';
 import { eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gradedSession, sessionOf, startGrading, transcript, validAnswer } from './grading-fixtures.js';

@@ -1,5 +1,5 @@
 /** GET /v1/admin/sessions: the staff list of the tenant's sessions, filtered by a top-level metadata key. */
-import { insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, send, studentOf, tokenFor } from './support.js';
 

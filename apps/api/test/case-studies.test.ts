@@ -1,4 +1,4 @@
-import { insertCaseStudy, insertTenant } from '@sp/db/testing';
+import { insertCaseStudy, insertTenant } from '@sp/dev-postgres/testing';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, send, studentOf, tokenFor } from './support.js';
 

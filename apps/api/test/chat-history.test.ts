@@ -4,7 +4,7 @@
  * first, paged); another student's or tenant's conversation does not exist.
  */
 import { randomUUID } from 'node:crypto';
-import { insertTenant } from '@sp/db/testing';
+import { insertTenant } from '@sp/dev-postgres/testing';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, send, studentOf, tokenFor } from './support.js';
 

@@ -7,7 +7,7 @@ import {
   MESSAGE_BODY_MAX,
 } from '@sp/core';
 import { chatMessages, chatUsage, endSession, sessions } from '@sp/db';
-import { insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { modelConfig, modelProvider } from '@sp/models';
 import { collectEventStream, type StreamFrame, startOpenAIServer } from '@sp/testkit';
 import { asc, eq } from 'drizzle-orm';

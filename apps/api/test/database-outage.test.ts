@@ -6,15 +6,9 @@
  */
 import { rm } from 'node:fs/promises';
 import { createServer, type Socket, connect as tcpConnect } from 'node:net';
-import {
-  endSession,
-  freePort,
-  migrateDatabase,
-  type RunningPostgres,
-  startEmbeddedPostgres,
-  temporaryDataRoot,
-} from '@sp/db';
-import { insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { endSession, migrateDatabase } from '@sp/db';
+import { freePort, type RunningPostgres, startEmbeddedPostgres, temporaryDataRoot } from '@sp/dev-postgres';
+import { insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { claimReport, finishReport } from '@sp/grading';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';

@@ -5,7 +5,7 @@
  */
 import type { RubricItem } from '@sp/core';
 import { endSession, gradeReports, sessionMessages } from '@sp/db';
-import { insertSession } from '@sp/db/testing';
+import { insertSession } from '@sp/dev-postgres/testing';
 import { gradingConfig, type ModelAnswer, startGradingConsumer } from '@sp/grading';
 import { type OpenAIServer, startOpenAIServer } from '@sp/testkit';
 import { pino } from 'pino';

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { livekitWebhookEvents, sessions } from '@sp/db';
-import { insertCaseStudy, insertSession } from '@sp/db/testing';
+import { insertCaseStudy, insertSession } from '@sp/dev-postgres/testing';
 import { eq } from 'drizzle-orm';
 import { AccessToken, ParticipantInfo, Room, WebhookEvent } from 'livekit-server-sdk';
 import { describe, expect, it } from 'vitest';

@@ -9,7 +9,7 @@ import { serve } from '@hono/node-server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { insertCaseStudy, insertTenant } from '@sp/db/testing';
+import { insertCaseStudy, insertTenant } from '@sp/dev-postgres/testing';
 import { gradingConfig, startGradingConsumer } from '@sp/grading';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';

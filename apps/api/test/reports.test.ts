@@ -1,5 +1,5 @@
 import { sessionMessages } from '@sp/db';
-import { insertTenant } from '@sp/db/testing';
+import { insertTenant } from '@sp/dev-postgres/testing';
 import { ReportNotifications } from '@sp/grading';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { sessionOf, startGrading, transcript, validAnswer } from './grading-fixtures.js';

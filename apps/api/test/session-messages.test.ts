@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { deltaEventSchema, MESSAGE_BODY_MAX, sessionDoneEventSchema, sessionMetaEventSchema } from '@sp/core';
 import { closeSegment, loadTranscript, openSegment, sessions } from '@sp/db';
-import { insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { gradingConfig, startGradingConsumer } from '@sp/grading';
 import { modelConfig, modelProvider } from '@sp/models';
 import { compilePersona, PATIENT_GOODBYE_LINE } from '@sp/persona';

@@ -3,7 +3,7 @@
  * the patient, and the client's own content ids (a case study's external id).
  */
 import { caseStudies, sessions } from '@sp/db';
-import { insertCaseStudy, insertTenant } from '@sp/db/testing';
+import { insertCaseStudy, insertTenant } from '@sp/dev-postgres/testing';
 import { modelConfig, modelProvider } from '@sp/models';
 import { collectEventStream, startOpenAIServer } from '@sp/testkit';
 import { eq } from 'drizzle-orm';

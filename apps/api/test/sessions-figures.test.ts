@@ -4,7 +4,7 @@
  * (reconnect deadline, reconnects and active time left, the join token's expiry).
  */
 import { sessionMessages } from '@sp/db';
-import { insertCaseStudy, insertSession } from '@sp/db/testing';
+import { insertCaseStudy, insertSession } from '@sp/dev-postgres/testing';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, send, studentOf, tokenFor } from './support.js';

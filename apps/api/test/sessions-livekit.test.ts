@@ -4,7 +4,7 @@
  */
 import { DomainError } from '@sp/core';
 import { sessions } from '@sp/db';
-import { insertCaseStudy, insertSession } from '@sp/db/testing';
+import { insertCaseStudy, insertSession } from '@sp/dev-postgres/testing';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiConfig } from '../src/config.js';

@@ -5,7 +5,7 @@
  * a session that never connected counts no reconnect.
  */
 import { gradeReports, openSegment, sessions } from '@sp/db';
-import { insertCaseStudy } from '@sp/db/testing';
+import { insertCaseStudy } from '@sp/dev-postgres/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, gradingJobs, send, studentOf } from './support.js';

@@ -1,5 +1,5 @@
 import { sessionMessages } from '@sp/db';
-import { insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, SESSION_KEYS, send, studentOf, TRANSCRIPT_ITEM_KEYS, tokenFor } from './support.js';
 

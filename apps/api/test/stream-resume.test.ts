@@ -6,7 +6,7 @@
  */
 import { serve } from '@hono/node-server';
 import { loadTranscript } from '@sp/db';
-import { insertCaseStudy, insertTenant } from '@sp/db/testing';
+import { insertCaseStudy, insertTenant } from '@sp/dev-postgres/testing';
 import { modelConfig, modelProvider } from '@sp/models';
 import { collectEventStream, readEventStream, type StreamFrame, startOpenAIServer } from '@sp/testkit';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';

@@ -3,7 +3,7 @@
  * (the real RoomServiceClient talks to it), a seeded tenant with a published
  * case study, and `app.request()` without opening a port.
  */
-import { createTestDatabase, insertCaseStudy, insertTenant, type TestDatabase } from '@sp/db/testing';
+import { createTestDatabase, insertCaseStudy, insertTenant, type TestDatabase } from '@sp/dev-postgres/testing';
 import type { ModelProvider } from '@sp/models';
 import { type FakeLiveKit, liveKitSettings, startFakeLiveKit } from '@sp/testkit';
 import { afterAll } from 'vitest';

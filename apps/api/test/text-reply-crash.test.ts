@@ -7,8 +7,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { connect, freePort, loadTranscript } from '@sp/db';
-import { createTestDatabase, insertCaseStudy, insertTenant } from '@sp/db/testing';
+import { connect, loadTranscript } from '@sp/db';
+import { freePort } from '@sp/dev-postgres';
+import { createTestDatabase, insertCaseStudy, insertTenant } from '@sp/dev-postgres/testing';
 import { readEventStream, startOpenAIServer } from '@sp/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';

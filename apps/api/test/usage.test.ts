@@ -1,5 +1,5 @@
 /** GET /v1/usage: active minutes of ended sessions per tenant, student, case and day. */
-import { insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, send, tokenFor } from './support.js';
 

@@ -1,11 +1,9 @@
 export * from './client.js';
 export * from './database-config.js';
-export * from './dev-database.js';
-export * from './embedded.js';
-export { PROGRAM_CACHE_ROOT } from './embedded-programs.js';
 export * from './env-file.js';
 export * from './grading-queue.js';
 export * from './migrate.js';
+export * from './open-database.js';
 export * from './postgres-errors.js';
 export * from './prepared.js';
 export * from './schema.js';

@@ -3,10 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { createTestDatabase } from '@sp/dev-postgres/testing';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS_FOLDER } from '../src/index.js';
 import { DEMO_USERS } from '../src/seed/seed.js';
-import { createTestDatabase } from '../src/testing/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const run = promisify(execFile);

@@ -1,7 +1,8 @@
 /** The error codes the code acts on, read from real Postgres failures as drizzle wraps them. */
+
+import { createTestDatabase, insertTenant } from '@sp/dev-postgres/testing';
 import { describe, expect, it } from 'vitest';
 import { hasErrorCode, isDatabaseUnavailable, SQLSTATE, tenants, uniqueViolation, users } from '../src/index.js';
-import { createTestDatabase, insertTenant } from '../src/testing/index.js';
 
 const test = await createTestDatabase();
 const failure = (p: Promise<unknown>) =>

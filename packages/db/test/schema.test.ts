@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { and, eq } from 'drizzle-orm';
 import type postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS_FOLDER, migrateDatabase, sessionMessages, sessions } from '../src/index.js';
-import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '../src/testing/index.js';
 
 const journal: { entries: unknown[] } = JSON.parse(
   await readFile(join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8'),

@@ -1,10 +1,10 @@
 import { caseStudyContentSchema } from '@sp/core';
+import { createTestDatabase } from '@sp/dev-postgres/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { caseStudies } from '../src/schema.js';
 import { seedCaseStudies } from '../src/seed/cases/index.js';
 import { DEMO_USERS, seedDemo } from '../src/seed/seed.js';
-import { createTestDatabase } from '../src/testing/index.js';
 
 const test = await createTestDatabase();
 const devTest = await createTestDatabase();

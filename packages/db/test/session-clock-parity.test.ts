@@ -27,11 +27,11 @@ import {
   type TextChannelClock,
   textTurnElapsed,
 } from '@sp/core';
+import { createTestDatabase } from '@sp/dev-postgres/testing';
 import { type SQL, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { activeTimeSql, textTurnElapsedSql } from '../src/index.js';
-import { createTestDatabase } from '../src/testing/index.js';
 
 const test = await createTestDatabase({ max: 2 });
 

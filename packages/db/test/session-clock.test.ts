@@ -1,7 +1,7 @@
+import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { closeSegment, endSession, expirePendingSessions, heartbeat, openSegment, sessions } from '../src/index.js';
-import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '../src/testing/index.js';
 
 const test = await createTestDatabase();
 

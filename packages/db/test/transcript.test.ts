@@ -1,6 +1,6 @@
+import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { describe, expect, it } from 'vitest';
 import { appendTurn, loadTranscript, UnknownSessionError } from '../src/index.js';
-import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '../src/testing/index.js';
 
 const test = await createTestDatabase({ max: 12 });
 

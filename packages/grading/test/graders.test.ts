@@ -1,5 +1,5 @@
 import { seedDemo } from '@sp/db';
-import { createTestDatabase } from '@sp/db/testing';
+import { createTestDatabase } from '@sp/dev-postgres/testing';
 import { describe, expect, it } from 'vitest';
 import {
   cuesForMet,

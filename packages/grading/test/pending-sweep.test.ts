@@ -1,5 +1,5 @@
 import { gradeReports, QUEUE_SCHEMA, sessions } from '@sp/db';
-import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { eq } from 'drizzle-orm';
 import PgBoss from 'pg-boss';
 import { pino } from 'pino';

@@ -1,5 +1,5 @@
 import { QUEUE_SCHEMA } from '@sp/db';
-import { createTestDatabase } from '@sp/db/testing';
+import { createTestDatabase } from '@sp/dev-postgres/testing';
 import PgBoss from 'pg-boss';
 import { describe, expect, it } from 'vitest';
 import { queueConnection } from '../src/index.js';

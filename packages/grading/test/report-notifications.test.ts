@@ -1,4 +1,4 @@
-import { createTestDatabase } from '@sp/db/testing';
+import { createTestDatabase } from '@sp/dev-postgres/testing';
 import { describe, expect, it } from 'vitest';
 import { REPORT_DONE_CHANNEL, ReportNotifications } from '../src/index.js';
 

@@ -5,7 +5,7 @@
  */
 import type { RubricItem } from '@sp/core';
 import { type CaseStudy, endSession, type GradeReport, gradeReports, seedDemo, sessionMessages } from '@sp/db';
-import { createTestDatabase, insertSession, type TestDatabase } from '@sp/db/testing';
+import { createTestDatabase, insertSession, type TestDatabase } from '@sp/dev-postgres/testing';
 import { type ModelProvider, modelProvider } from '@sp/models';
 import { type OpenAIServer, startOpenAIServer } from '@sp/testkit';
 import { eq } from 'drizzle-orm';

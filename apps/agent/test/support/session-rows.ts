@@ -1,6 +1,6 @@
 /** Sessions to run the patient job on, and what the tests read back about them. */
 import { type Database, type Session, sessions } from '@sp/db';
-import { insertCaseStudy, insertSession, insertTenant, type TestDatabase } from '@sp/db/testing';
+import { insertCaseStudy, insertSession, insertTenant, type TestDatabase } from '@sp/dev-postgres/testing';
 import { eq } from 'drizzle-orm';
 
 export async function newSession(db: Database, fields: Partial<typeof sessions.$inferInsert> = {}): Promise<Session> {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { DEMO_TENANT, seedDemo } from '@sp/db';
-import { createTestDatabase } from '@sp/db/testing';
+import { createTestDatabase } from '@sp/dev-postgres/testing';
 import { gradingConfig, startGradingConsumer } from '@sp/grading';
 import type { ModelProvider } from '@sp/models';
 import { chromiumLaunch, liveKitSettings, startFakeLiveKit } from '@sp/testkit';

@@ -3,7 +3,7 @@
  * server), and a failure told in one line with exit status 1, never a stack trace.
  */
 import { databaseConfigSchema, parseConfig } from '../database-config.js';
-import { type OpenDatabase, openDatabaseOrExit } from '../dev-database.js';
+import { type OpenDatabase, openDatabaseOrExit } from '../open-database.js';
 
 export async function databaseCommand(
   name: string,

@@ -1,10 +1,9 @@
 /** Rows for tests, with sensible defaults that each test overrides where it matters. */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { newRoomName } from '@sp/core';
+import { caseStudies, type Database, type Session, sessions, tenants, users } from '@sp/db';
+import { seedCaseStudies } from '@sp/db/seed-cases';
 import { sql } from 'drizzle-orm';
-import type { Database } from '../client.js';
-import { caseStudies, type Session, sessions, tenants, users } from '../schema.js';
-import { seedCaseStudies } from '../seed/cases/index.js';
 
 export async function insertTenant(db: Database, slug = `t-${randomBytes(4).toString('hex')}`) {
   const [row] = await db

@@ -4,22 +4,14 @@
  * a server on the port that belongs to another folder is never used.
  */
 import { createHash } from 'node:crypto';
-import { realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
+import { type DatabaseConfig, type OpenDatabase, REPO_ROOT } from '@sp/db';
 import postgres from 'postgres';
-import { type DatabaseConfig, REPO_ROOT } from './database-config.js';
 import { embeddedUrl, startEmbeddedPostgres, withDatabase } from './embedded.js';
-import { canPass, ensureServerUser, runningAsRoot, SERVER_USER } from './embedded-data-dir.js';
+import { blockingFolder, ensureServerUser, runningAsRoot, SERVER_USER } from './embedded-data-dir.js';
 import { PROGRAM_CACHE_ROOT } from './embedded-programs.js';
-
-export interface OpenDatabase {
-  url: string;
-  embedded: boolean;
-  /** Settles with one line if the embedded server this process started exits without being asked; else never. */
-  unexpectedExit: Promise<string>;
-  stop(): Promise<void>;
-}
 
 const never = new Promise<string>(() => {});
 
@@ -65,13 +57,7 @@ export async function embeddedDataDir(config: DatabaseConfig, log: (line: string
   if (config.EMBEDDED_POSTGRES_DIR) return resolve(config.EMBEDDED_POSTGRES_DIR);
   const inCheckout = join(REPO_ROOT, '.data', 'postgres');
   if (!runningAsRoot()) return inCheckout;
-  const identity = await ensureServerUser();
-  let reachable = true;
-  for (let dir = resolve(REPO_ROOT); ; dir = resolve(dir, '..')) {
-    if (!canPass(await stat(dir), identity)) reachable = false;
-    if (dir === resolve(dir, '..')) break;
-  }
-  if (reachable) return inCheckout;
+  if ((await blockingFolder(REPO_ROOT, await ensureServerUser())) === null) return inCheckout;
   const id = createHash('sha256').update(resolve(REPO_ROOT)).digest('hex').slice(0, 12);
   const outside = join(PROGRAM_CACHE_ROOT, 'data', id, 'postgres');
   log(
@@ -119,10 +105,13 @@ async function sameFolder(a: string, b: string): Promise<boolean> {
   return (await real(a)) === (await real(b));
 }
 
-/** Whether something accepts connections on 127.0.0.1:port. */
-function portTaken(port: number): Promise<boolean> {
+/**
+ * Whether something accepts connections on host:port (a connection that hangs counts as taken):
+ * the embedded server's port here, the apps' ports in `pnpm dev`.
+ */
+export function portTaken(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((done) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
+    const socket = createConnection({ host, port });
     socket.setTimeout(1_000);
     socket.once('connect', () => {
       socket.destroy();
@@ -148,16 +137,4 @@ async function ensureDatabase(serverUrl: string, name: string): Promise<string> 
     await admin.end();
   }
   return withDatabase(serverUrl, name);
-}
-
-/** Stops `stop` once on SIGINT/SIGTERM, then exits. */
-export function stopOnSignal(stop: () => Promise<void>): void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
 }

@@ -1,6 +1,6 @@
-/** Opens psql on the project's database (embedded or DATABASE_URL), stopping the embedded server after. */
+/** `pnpm db:psql`: opens psql on the project's database (embedded or DATABASE_URL), stopping the embedded server after. */
 import { spawnSync } from 'node:child_process';
-import { databaseCommand } from './database-command.js';
+import { databaseCommand } from '@sp/db/database-command';
 
 await databaseCommand(
   'db:psql',

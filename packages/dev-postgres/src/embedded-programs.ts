@@ -23,7 +23,7 @@ import {
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { canPass, runningAsRoot, type ServerIdentity } from './embedded-data-dir.js';
+import { blockingFolder, runningAsRoot, type ServerIdentity } from './embedded-data-dir.js';
 
 export interface PostgresPrograms {
   /** The native distribution: bin/, lib/, share/. */
@@ -63,10 +63,7 @@ async function canRun(program: string, identity: ServerIdentity): Promise<boolea
     const info = await stat(program);
     const bit = info.uid === identity.uid ? 0o100 : identity.gids.includes(info.gid) ? 0o010 : 0o001;
     if ((info.mode & bit) === 0) return false;
-    for (let dir = dirname(program); ; dir = dirname(dir)) {
-      if (!canPass(await stat(dir), identity)) return false;
-      if (dir === dirname(dir)) return true;
-    }
+    return (await blockingFolder(dirname(program), identity)) === null;
   } catch {
     return false;
   }

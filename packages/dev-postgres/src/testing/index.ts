@@ -3,9 +3,9 @@
  * the real PostgreSQL that the global setup started. Never a mock.
  */
 import { randomBytes } from 'node:crypto';
+import { connect, type DbHandle } from '@sp/db';
 import postgres from 'postgres';
 import { afterAll, inject } from 'vitest';
-import { connect, type DbHandle } from '../client.js';
 import { withDatabase } from '../embedded.js';
 
 export interface TestDatabase extends DbHandle {

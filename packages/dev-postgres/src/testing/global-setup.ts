@@ -5,10 +5,10 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { migrateDatabase } from '@sp/db';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { freePort, startEmbeddedPostgres, temporaryDataRoot, withDatabase } from '../embedded.js';
-import { migrateDatabase } from '../migrate.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

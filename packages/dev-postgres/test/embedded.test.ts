@@ -70,7 +70,7 @@ describe('embedded PostgreSQL launcher', () => {
     const dataDir = join(await scratch(), 'data');
     const owner = spawn(
       process.execPath,
-      ['--import', 'tsx', 'packages/db/test/fixtures/start-embedded.ts', dataDir, String(await freePort())],
+      ['--import', 'tsx', 'packages/dev-postgres/test/fixtures/start-embedded.ts', dataDir, String(await freePort())],
       { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const [line] = await once(owner.stdout, 'data');

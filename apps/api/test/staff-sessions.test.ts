@@ -3,7 +3,7 @@
  * time, one session with transcript and report, ending a live session (staff_ended), and tenant walls.
  */
 import { gradeReports, sessionMessages, sessions } from '@sp/db';
-import { insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, gradingJobs, send, studentOf, tokenFor } from './support.js';

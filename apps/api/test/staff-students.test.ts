@@ -3,7 +3,7 @@
  * accommodation applied when a session starts and shown to the student, the students list and one
  * student's view; another tenant's staff change nothing, and a student gets 403 on every staff route.
  */
-import { insertCaseStudy, insertSession, insertTenant, insertUser } from '@sp/db/testing';
+import { insertCaseStudy, insertSession, insertTenant, insertUser } from '@sp/dev-postgres/testing';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, send, studentOf, tokenFor } from './support.js';
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { newRoomName, SESSIONS_CSV_COLUMNS, TRANSCRIPT_CSV_COLUMNS } from '@sp/core';
 import { gradeReports, sessionMessages, sessions } from '@sp/db';
-import { insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, studentOf, tokenFor } from './support.js';
 

@@ -4,7 +4,7 @@
  * case, per grader) and the cohort view count them. Another tenant's staff change nothing.
  */
 import { gradeReports, type ReportItem, verdictReviews } from '@sp/db';
-import { insertCaseStudy, insertSession, insertTenant } from '@sp/db/testing';
+import { insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { scoreOf } from '@sp/grading';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';

@@ -18,6 +18,10 @@ describe('refusals in plain words', () => {
     expect(window.title).toBe('The time to come back has passed');
     expect(window.text).toContain('within an hour');
     expect(refusal(410, 'SESSION_USER_ENDED').reportSessionId).toBe('session-1');
+    expect(refusal(410, 'SESSION_STAFF_ENDED')).toMatchObject({
+      title: 'Your instructor ended this session',
+      reportSessionId: 'session-1',
+    });
   });
 
   it('names the number of attempts when none are left, with no report to offer', () => {

@@ -150,6 +150,11 @@ export function TextSessionPage() {
         <div>
           <h1>{caseStudy?.title ?? 'Your session'}</h1>
           <p className="muted">Typing to {patientName}</p>
+          {data.duration_multiplier > 1 && (
+            <p className="muted" data-testid="extra-time">
+              Your time includes your extra-time accommodation ({data.duration_multiplier}×).
+            </p>
+          )}
         </div>
         {!ended && <CountdownClock clock={clock} />}
         {!ended && <EndSessionButton sessionId={sessionId} />}

@@ -42,6 +42,12 @@ export function refusalOf(error: RefusalInput, sessionId?: string): Refusal {
         text: 'A session can be resumed within an hour of the last disconnection. That hour has passed, so the session has ended. Your report is being prepared.',
         reportSessionId: endedId,
       };
+    case 'SESSION_STAFF_ENDED':
+      return {
+        title: 'Your instructor ended this session',
+        text: 'It can no longer be continued. If it was sent for grading, its report is being prepared.',
+        reportSessionId: endedId,
+      };
     case 'SESSION_ENDED':
     case 'SESSION_USER_ENDED':
       return { title: 'This session has ended', text: 'It can no longer be continued.', reportSessionId: endedId };

@@ -14,7 +14,7 @@ import { accommodatedDuration, SESSIONS_CSV_COLUMNS, TRANSCRIPT_CSV_COLUMNS } fr
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkPage } from './page-checks.js';
-import { ARTIFACTS_DIR, asDemoStudent, launchBrowser, openPage, signInAs, startStack } from './stack.js';
+import { ARTIFACTS_DIR, launchBrowser, openPage, signInAs, startStack } from './stack.js';
 
 const stack = await startStack();
 const browser = await launchBrowser();
@@ -78,6 +78,7 @@ describe('the instructor console', () => {
     await student.page.getByRole('button', { name: 'Send' }).click();
     await staff.page.locator('#turn-4').waitFor({ timeout: 10_000 });
     expect(await staff.page.locator('#turn-3 .content').textContent()).toBe('How long has this been going on?');
+    await shot(staff.page, 'staff-live-session');
     await checkPage(staff.page, 'staff live session');
 
     // The student ends; the instructor's page turns to the graded report beside the transcript.
@@ -116,6 +117,7 @@ describe('the instructor console', () => {
     await item.getByRole('button', { name: /^Correct/ }).click();
     await item.getByLabel('Verdict').selectOption('met');
     await item.getByLabel('Note (why)').fill('She was asked this in turn 3, in other words.');
+    await item.screenshot({ path: join(ARTIFACTS_DIR, 'staff-correction-form.png') });
     await checkPage(staff.page, 'staff correction form');
     await item.getByRole('button', { name: 'Save correction' }).click();
     await item.getByTestId('review').getByText('Corrected to Met').waitFor();
@@ -152,6 +154,7 @@ describe('the instructor console', () => {
     await staffNav(staff.page, 'Cohort');
     await staff.page.getByRole('heading', { level: 1, name: 'Cohort' }).waitFor();
     await staff.page.getByTestId('agreement-overall').getByText('50% (1 of 2 reviewed items)').waitFor();
+    await shot(staff.page, 'staff-cohort-index');
     await checkPage(staff.page, 'staff cohort index');
     await staff.page.getByRole('navigation', { name: 'Cases' }).getByRole('link', { name: caseStudy!.title }).click();
     await staff.page.getByTestId('cohort-students').getByText('1', { exact: true }).waitFor();
@@ -165,6 +168,7 @@ describe('the instructor console', () => {
     // The student's page: their sessions, two more attempts granted, a 1.25× time accommodation.
     await staffNav(staff.page, 'Students');
     await staff.page.getByRole('heading', { level: 1, name: 'Students' }).waitFor();
+    await shot(staff.page, 'staff-students');
     await checkPage(staff.page, 'staff students');
     await staff.page.getByRole('link', { name: 'Sam Student' }).click();
     await staff.page.getByRole('heading', { level: 1, name: 'Student: Sam Student' }).waitFor();
@@ -179,25 +183,33 @@ describe('the instructor console', () => {
     await staff.page.getByTestId('accommodation').getByText('1.25×').waitFor();
     await shot(staff.page, 'staff-student');
     await checkPage(staff.page, 'staff student');
-    const started = await asDemoStudent(stack, '/v1/sessions/initialize', {
-      content_id: otherCase!.id,
-      channel: 'text',
-    });
-    expect(started.status).toBe(200);
-    expect(started.body.data.session.duration_limit).toBe(accommodatedDuration(otherCase!.durationLimit, 1.25));
+    // The student's next session runs 1.25 times the case's duration, and says so.
+    await student.page.goto(`/cases/${otherCase!.id}/start/text`);
+    await student.page.waitForURL(/\/sessions\/[0-9a-f-]+\/text$/);
+    const liveId = student.page.url().split('/').at(-2)!;
+    await student.page.getByTestId('extra-time').getByText('(1.25×)').waitFor();
+    const remaining = Number(await student.page.getByTestId('countdown').getAttribute('data-remaining'));
+    expect(remaining).toBeLessThanOrEqual(accommodatedDuration(otherCase!.durationLimit, 1.25));
+    expect(remaining).toBeGreaterThan(otherCase!.durationLimit + 5);
+    await shot(student.page, 'student-extra-time');
+    await student.page.getByLabel(/Your message to/).fill('Hello there.');
+    await student.page.getByRole('button', { name: 'Send' }).click();
+    await student.page.locator('#turn-2').waitFor();
 
     // Ending that live session from its page, ungraded.
-    const liveId: string = started.body.data.session.id;
-    expect((await asDemoStudent(stack, `/v1/sessions/${liveId}/messages`, { body: 'Hello there.' })).status).toBe(200);
     await staff.page.goto(`/staff/sessions/${liveId}`);
     await staff.page.getByTestId('session-status').getByText('Live').waitFor();
     await staff.page.getByRole('button', { name: 'End this session' }).click();
     const dialog = staff.page.getByRole('dialog', { name: 'End this session for the student?' });
     await dialog.getByLabel('Grade it').uncheck();
+    await shot(staff.page, 'staff-end-dialog');
     await checkPage(staff.page, 'staff end dialog');
     await dialog.getByRole('button', { name: 'End the session' }).click();
     await staff.page.getByTestId('session-status').getByText('Ended: ended by staff').waitFor();
     await staff.page.getByText('This session was not sent for grading.').waitFor();
+    await student.page.getByLabel(/Your message to/).fill('Are you still there?');
+    await student.page.getByRole('button', { name: 'Send' }).click();
+    await student.page.getByRole('alert').getByText('Your instructor ended this session').waitFor();
     expect((await stack.db.sql`select status, end_reason from sessions where id = ${liveId}`)[0]).toEqual({
       status: 'ended',
       end_reason: 'staff_ended',

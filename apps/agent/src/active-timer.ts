@@ -10,6 +10,7 @@
  * heartbeat checks the row again (a departure whose close never landed is
  * closed again, as of the moment the student left).
  */
+import { secondsUntilWarning } from '@sp/core';
 import { type ClockTarget, closeSegment, type Database, heartbeat, openSegment, type Session, sessions } from '@sp/db';
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
@@ -265,14 +266,12 @@ export class ActiveTimer {
     this.pauseCountdown();
     const remainingMs = Math.max(0, (row.durationLimit - row.elapsedActiveTime) * 1000);
     const { warningBeforeEndMs } = this.options;
-    if (!this.warned && warningBeforeEndMs > 0 && remainingMs > 0) {
-      this.warning = setTimeout(
-        () => {
-          this.warned = true;
-          this.events.onWarning(Math.round(Math.min(remainingMs, warningBeforeEndMs) / 1000));
-        },
-        Math.max(0, remainingMs - warningBeforeEndMs),
-      );
+    const untilWarning = secondsUntilWarning(remainingMs / 1000, warningBeforeEndMs / 1000);
+    if (!this.warned && untilWarning !== null) {
+      this.warning = setTimeout(() => {
+        this.warned = true;
+        this.events.onWarning(Math.round(Math.min(remainingMs, warningBeforeEndMs) / 1000));
+      }, untilWarning * 1000);
     }
     this.deadline = setTimeout(() => {
       if (this.finished) return;

@@ -1,5 +1,5 @@
 /** The worker's settings, read once at start; a bad value stops the process with one line naming it. */
-import { SESSION_DEFAULTS } from '@sp/core';
+import { SESSION_DEFAULTS, warningBeforeEndSetting } from '@sp/core';
 import { z } from 'zod';
 import { isTtsVoice, TTS_VOICES } from './voice-pipeline.js';
 
@@ -97,12 +97,8 @@ export const agentConfigSchema = z
       .max(5)
       .default(SESSION_DEFAULTS.heartbeatSeconds)
       .describe('how often the worker persists the running active time, in seconds (at most 5)'),
-    /** When the patient mentions it has to leave soon; 0 turns the warning off. */
-    AGENT_WARNING_BEFORE_END_SECONDS: z.coerce
-      .number()
-      .min(0)
-      .default(SESSION_DEFAULTS.warningBeforeEndSeconds)
-      .describe('how long before the end the patient says it has to leave soon, in seconds; `0` for never'),
+    /** When the patient mentions it has to leave soon; 0 turns the warning off (the API reads it too, for text). */
+    AGENT_WARNING_BEFORE_END_SECONDS: warningBeforeEndSetting,
     /**
      * On SIGTERM under `start`: how long running calls may go on before they are shut down (the
      * framework's default is an hour). The default is one full session of active time.

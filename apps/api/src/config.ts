@@ -1,5 +1,5 @@
 /** The API's settings, read once at start; a bad value stops the process with one line naming it. */
-import { SESSION_DEFAULTS, TEXT_CHANNEL_DEFAULTS } from '@sp/core';
+import { SESSION_DEFAULTS, TEXT_CHANNEL_DEFAULTS, warningBeforeEndSetting } from '@sp/core';
 import { gradingConfigSchema } from '@sp/grading';
 import { modelConfigSchema } from '@sp/models';
 import { z } from 'zod';
@@ -276,6 +276,8 @@ export const apiConfigSchema = z
       .max(3600)
       .default(TEXT_CHANNEL_DEFAULTS.gapCapSeconds)
       .describe("text channel: the most active time one gap between a student's turns adds, in seconds"),
+    /** The worker's setting: by text, the turn that crosses into it asks the patient to mention leaving soon. */
+    AGENT_WARNING_BEFORE_END_SECONDS: warningBeforeEndSetting,
   })
   .transform((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.JWT_SECRET && !c.JWKS_URL) {

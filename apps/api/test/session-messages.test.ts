@@ -430,3 +430,35 @@ describe('the offline patient', () => {
     expect(evidence.every((sequence: number) => sequence % 2 === 1)).toBe(true);
   });
 });
+
+/** The patient's leaving-soon warning set to 30 s before the end (60 by default). */
+const warnedEarly = await buildTestApp({ models, env: { AGENT_WARNING_BEFORE_END_SECONDS: '30' } });
+
+describe('the leaving-soon note', () => {
+  /** Did the patient's latest prompt ask it to mention that it has to leave soon? */
+  const toldToLeave = () => String(model.chatRequests().at(-1)?.messages[0]?.content).includes('leave soon');
+
+  /** Text turns `gaps` seconds apart in a 100 s case: was the patient told to leave soon, turn by turn? */
+  async function notesOver(on: TestApp, gaps: number[]) {
+    const student = await studentOf(on);
+    const shortCase = await insertCaseStudy(on.db.db, on.tenant.id, { durationLimit: 100 });
+    const started = await textSession(on, student, shortCase.id);
+    const told: boolean[] = [];
+    for (const gap of gaps) {
+      await passes(on, started.session.id, gap);
+      expect((await say(on.app, student, started.session.id, 'And then?')).status).toBe(200);
+      told.push(toldToLeave());
+    }
+    return told;
+  }
+
+  it('comes once, in the turn that crosses the configured warning (AGENT_WARNING_BEFORE_END_SECONDS)', async () => {
+    // Elapsed 0, 50 (50 s left), 75 (25 s left: inside the 30 s warning), 80.
+    expect(await notesOver(warnedEarly, [0, 50, 25, 5])).toEqual([false, false, true, false]);
+  });
+
+  it('comes at the default warning (60 s before the end) when none is configured', async () => {
+    // Elapsed 0, 45 (55 s left: inside the 60 s warning), 50.
+    expect(await notesOver(test, [0, 45, 5])).toEqual([false, true, false]);
+  });
+});

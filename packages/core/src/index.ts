@@ -3,6 +3,7 @@ export * from './contracts/index.js';
 export * from './csv.js';
 export * from './errors.js';
 export * from './injection.js';
+export * from './leaving-soon.js';
 export * from './phrases.js';
 export * from './rate-limits.js';
 export * from './session-rules.js';

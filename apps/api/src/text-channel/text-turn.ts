@@ -14,10 +14,10 @@ import {
   DomainError,
   notFound,
   type PatientEngine,
-  SESSION_DEFAULTS,
   type SessionStreamEvent,
   sessionEndedError,
   textTurnVerdict,
+  turnCrossesWarning,
 } from '@sp/core';
 import { claimTextTurn, endSession, releaseTextTurn, type Session } from '@sp/db';
 import { type ConfiguredProvider, streamChat, toModelError } from '@sp/models';
@@ -123,7 +123,6 @@ async function claimTurn(
     if (claimed) {
       // The clock charged the turn at the database's now(): its figure, not the verdict's estimate, is the truth.
       const elapsed = claimed.session.elapsedActiveTime;
-      const warnAt = SESSION_DEFAULTS.warningBeforeEndSeconds;
       const turn: ClaimedTurn = {
         session,
         patient: judged.patient,
@@ -134,8 +133,12 @@ async function claimTurn(
         elapsed,
         engine,
         expired: elapsed >= session.durationLimit,
-        leavingSoon:
-          session.durationLimit - elapsed <= warnAt && session.durationLimit - activeTime(session, at) > warnAt,
+        leavingSoon: turnCrossesWarning(
+          session.durationLimit,
+          activeTime(session, at),
+          elapsed,
+          config.AGENT_WARNING_BEFORE_END_SECONDS,
+        ),
       };
       return { turn, switchedFromVoice: session.channel === 'voice' ? session.roomName : null };
     }

@@ -1,7 +1,7 @@
 /**
  * `pnpm bench:voice [--turns 30] [--barge-ins 5] [--stt-ms 250] [--llm-ms 350] [--tts-ms 200]
  *   [--vad-silence-ms N] [--stt-silence-ms N] [--min-delay-ms N] [--min-interruption-ms N]
- *   [--preemptive tts|llm|off] [--tts-pace 0] [--quiet]`
+ *   [--preemptive llm|tts|off] [--tts-pace 0] [--quiet]`
  *
  * One voice call on real audio, as the audio tests run it (apps/agent/test/support/voice-harness.ts):
  * espeak-ng speech into the real AgentSession with our patient, Silero VAD, LiveKit's OpenAI
@@ -24,8 +24,8 @@
  * after the student's first sound. CPU per active call and the job process's memory, turn by turn.
  * A script, not a test: it prints tables. Every default is what the worker runs.
  */
-import { fork } from 'node:child_process';
-import { cpus, loadavg } from 'node:os';
+import { execFileSync, fork } from 'node:child_process';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { newRoomName } from '@sp/core';
@@ -49,8 +49,8 @@ const { values } = parseArgs({
     'tts-ms': { type: 'string', default: '200' },
     'vad-silence-ms': { type: 'string' },
     'stt-silence-ms': { type: 'string' },
-    // What the framework prepares before the turn is committed: the reply and its audio (the worker's), the reply only, nothing.
-    preemptive: { type: 'string', default: 'tts' },
+    // What the framework prepares before the turn is committed: the reply (the worker's), the reply and its audio, nothing.
+    preemptive: { type: 'string', default: 'llm' },
     'min-delay-ms': { type: 'string' },
     'min-interruption-ms': { type: 'string' },
     // How fast the fake TTS streams its audio after the first byte, as a multiple of real time (0: all at once).
@@ -73,8 +73,9 @@ const MS_PER_CHAR = 40;
 const workerConfig: Record<string, string> = {};
 if (values['vad-silence-ms']) workerConfig.AGENT_VAD_MIN_SILENCE_MS = values['vad-silence-ms'];
 if (values['stt-silence-ms']) workerConfig.AGENT_STT_VAD_MIN_SILENCE_MS = values['stt-silence-ms'];
-const preemptive = { tts: undefined, llm: { preemptiveTts: false }, off: { enabled: false } }[values.preemptive];
-if (!(values.preemptive in { tts: 1, llm: 1, off: 1 })) throw new Error('--preemptive is tts, llm or off');
+const PREEMPTIVE = { llm: undefined, tts: { preemptiveTts: true }, off: { enabled: false } };
+if (!Object.hasOwn(PREEMPTIVE, values.preemptive)) throw new Error('--preemptive is llm, tts or off');
+const preemptive = PREEMPTIVE[values.preemptive as keyof typeof PREEMPTIVE];
 if (values['min-delay-ms']) workerConfig.AGENT_ENDPOINTING_MIN_DELAY_MS = values['min-delay-ms'];
 if (values['min-interruption-ms']) workerConfig.AGENT_INTERRUPTION_MIN_MS = values['min-interruption-ms'];
 
@@ -312,7 +313,17 @@ try {
   const load = loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
-  console.log(`\nload average at the end: ${load} (${cpus().length} CPUs)`);
+  const commit = (() => {
+    try {
+      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  })();
+  console.log(
+    `\n${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ` +
+      `${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}; load average at the end ${load} (1, 5, 15 min)`,
+  );
 
   const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
   console.log('\nresources (job process; the fake providers run in their own process)');

@@ -334,9 +334,10 @@ try {
   console.log(`  fake providers' process: ${((cpuMs(report.cpu) / wallAll) * 100).toFixed(1)}% of one core`);
   for (const m of memory)
     console.log(`  after turn ${String(m.turn).padStart(3)}: RSS ${mb(m.rss)} MB, heap ${mb(m.heap)} MB`);
-  const first = memory[0];
+  // From turn 1 (warm-up included: code compiled on first use) and from turn 10 (the steady state).
   const last = memory.at(-1);
-  if (first && last && last.turn > first.turn) {
+  for (const first of [memory[0], memory.find((m) => m.turn === 10)]) {
+    if (!first || !last || last.turn <= first.turn) continue;
     console.log(
       `  growth turn ${first.turn} → ${last.turn}: heap ${((last.heap - first.heap) / 1024 / (last.turn - first.turn)).toFixed(1)} KB/turn, RSS ${mb(last.rss - first.rss)} MB`,
     );

@@ -23,6 +23,7 @@ import { BackgroundWork } from '../apps/api/src/http/background-work.js';
 import { liveKitRooms } from '../apps/api/src/http/livekit.js';
 import { signDevToken } from '../apps/api/src/sign-in/dev-token.js';
 import { benchDatabase } from '../bench/support.js';
+import type { GradeReportView } from '../packages/core/src/index.js';
 import {
   agreementByCase,
   agreementTable,
@@ -30,7 +31,7 @@ import {
   type GradedInterview,
   labelScore,
 } from '../packages/grading/evaluation/index.js';
-import { type GradeReportView, gradingConfig, startGradingConsumer } from '../packages/grading/src/index.js';
+import { gradingConfig, startGradingConsumer } from '../packages/grading/src/index.js';
 import { modelProvider } from '../packages/models/src/index.js';
 import { liveKitSettings, startFakeLiveKit } from '../packages/testkit/src/index.js';
 

@@ -10,4 +10,5 @@ export * from './session-rules.js';
 export * from './text-channel.js';
 export * from './text-input.js';
 export * from './transcript-figures.js';
+export * from './vocabulary.js';
 export * from './voices.js';

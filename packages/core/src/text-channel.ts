@@ -16,6 +16,7 @@ import {
   type SessionClock,
   toMilliseconds,
 } from './session-rules.js';
+import type { SessionChannel } from './vocabulary.js';
 
 export const TEXT_CHANNEL_DEFAULTS = {
   /** The most active time one gap between text turns can add. */
@@ -27,8 +28,6 @@ export const TEXT_CHANNEL_DEFAULTS = {
    */
   replyLeaseSeconds: 15,
 } as const;
-
-export type SessionChannel = 'voice' | 'text';
 
 export interface TextChannelClock extends SessionClock {
   channel: SessionChannel;

@@ -7,10 +7,19 @@ import {
   DURATION_MULTIPLIER_MAX,
   type EndReason,
   type Fact,
+  graderKinds,
+  gradingStatuses,
   type Persona,
   patientEngines,
   type RubricItem,
+  reportStatuses,
+  reviewActions,
   type SessionStatus,
+  sessionChannels,
+  sessionStatuses,
+  turnRoles,
+  userRoles,
+  verdicts,
 } from '@sp/core';
 import { type SQL, sql } from 'drizzle-orm';
 import {
@@ -33,15 +42,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
-// The choices of each text column with a fixed set of values, checked by the database too.
-const userRoles = ['student', 'instructor', 'admin'] as const;
-const turnRoles = ['user', 'assistant'] as const;
-const sessionChannels = ['voice', 'text'] as const;
-const gradingStatuses = ['not_started', 'pending', 'running', 'completed', 'failed'] as const;
-const reportStatuses = ['pending', 'running', 'completed', 'failed'] as const;
-const graders = ['model', 'heuristic'] as const;
-const verdicts = ['met', 'partially_met', 'not_met'] as const;
-const reviewActions = ['confirm', 'correct'] as const;
+// The choices of each text column with a fixed set of values (the tuples in @sp/core), checked by the database too.
 
 /** `column in (values)`. A null passes the check, as SQL wants; `notNull()` is what forbids it. */
 function isOneOf(column: AnyPgColumn, values: readonly string[]): SQL {
@@ -173,7 +174,7 @@ export const sessions = pgTable(
     }),
     // What grade reports point at, so a report's session is always of the report's tenant.
     unique('sessions_tenant_id_key').on(t.tenantId, t.id),
-    check('sessions_status_valid', sql`${t.status} in ('pending', 'active', 'ended')`),
+    check('sessions_status_valid', isOneOf(t.status, sessionStatuses)),
     check(
       'sessions_end_reason_valid',
       sql`${t.endReason} is null or ${t.endReason} in ('user_ended', 'timer_expired', 'conversation_ttl_exceeded', 'reconnect_exceeded', 'pending_timeout', 'staff_ended')`,
@@ -242,7 +243,7 @@ export const gradeReports = pgTable(
       .notNull()
       .references(() => tenants.id),
     status: text('status', { enum: reportStatuses }).notNull().default('pending'),
-    grader: text('grader', { enum: graders }),
+    grader: text('grader', { enum: graderKinds }),
     model: text('model'),
     /** The score that counts: the grader's, recomputed from the verdicts after an instructor's correction. */
     score: doublePrecision('score'),
@@ -269,7 +270,7 @@ export const gradeReports = pgTable(
     }).onDelete('cascade'),
     check('grade_reports_score_range', sql`${t.score} is null or (${t.score} >= 0 and ${t.score} <= 100)`),
     check('grade_reports_status_valid', isOneOf(t.status, reportStatuses)),
-    check('grade_reports_grader_valid', isOneOf(t.grader, graders)),
+    check('grade_reports_grader_valid', isOneOf(t.grader, graderKinds)),
   ],
 );
 
@@ -289,7 +290,7 @@ export const verdictReviews = pgTable(
     sessionId: uuid('session_id').notNull(),
     itemId: text('item_id').notNull(),
     action: text('action', { enum: reviewActions }).notNull(),
-    grader: text('grader', { enum: graders }).notNull(),
+    grader: text('grader', { enum: graderKinds }).notNull(),
     graderVerdict: text('grader_verdict', { enum: verdicts }).notNull(),
     verdict: text('verdict', { enum: verdicts }).notNull(),
     note: text('note'),
@@ -307,7 +308,7 @@ export const verdictReviews = pgTable(
       foreignColumns: [sessions.tenantId, sessions.id],
     }).onDelete('cascade'),
     check('verdict_reviews_action_valid', isOneOf(t.action, reviewActions)),
-    check('verdict_reviews_grader_valid', isOneOf(t.grader, graders)),
+    check('verdict_reviews_grader_valid', isOneOf(t.grader, graderKinds)),
     check('verdict_reviews_grader_verdict_valid', isOneOf(t.graderVerdict, verdicts)),
     check('verdict_reviews_verdict_valid', isOneOf(t.verdict, verdicts)),
     // A confirmation agrees with the grader by definition; a correction needs its note.

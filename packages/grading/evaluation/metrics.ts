@@ -4,8 +4,8 @@
  * three verdicts, and the Pearson correlation of the grader's score with the
  * score the labels give.
  */
-import type { RubricItem } from '@sp/core';
-import { scoreOf, type Verdict, verdicts } from '../src/report.js';
+import { type RubricItem, type Verdict, verdicts } from '@sp/core';
+import { scoreOf } from '../src/report.js';
 import type { LabelledInterview } from './types.js';
 
 /** One interview as graded: the grader's verdict per item and its score. */

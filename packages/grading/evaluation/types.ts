@@ -10,7 +10,7 @@
  * student to "elicit" a fact counts as elicited when the student asked the
  * question that reaches it.
  */
-import type { Verdict } from '../src/report.js';
+import type { Verdict } from '@sp/core';
 
 export const interviewKinds = [
   'excellent',

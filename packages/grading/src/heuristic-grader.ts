@@ -10,11 +10,11 @@
  * Evidence is exactly the turns whose sentences supplied an element.
  * Deterministic, the same report shape as the model grader, labelled `heuristic`.
  */
-import type { RubricItem } from '@sp/core';
-import { findInjectionTurns, type IntegrityFlag } from './integrity.js';
+import type { IntegrityFlag, ReportItem, RubricItem, Verdict } from '@sp/core';
+import { findInjectionTurns } from './integrity.js';
 import { cueLemmas, readTurn, type Sentence, tokenMatches } from './language.js';
 import { clinicalLexicon } from './lexicon.js';
-import { type GradeResult, type ReportItem, scoreOf, type Verdict } from './report.js';
+import { type GradeResult, scoreOf } from './report.js';
 import { type GradingInput, studentTurns } from './transcript.js';
 
 /** Distinct cues to call an item met when it has no elements: a third of its cues, at least one, at most three. */

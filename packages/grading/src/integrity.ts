@@ -5,17 +5,8 @@
  * listed on the report with its turn number, is never credited by the offline
  * grader, and marks the report for an instructor's review, whichever grader ran.
  */
-import { addressesTheGrader } from '@sp/core';
-import { z } from 'zod';
+import { addressesTheGrader, type IntegrityFlag } from '@sp/core';
 import { studentTurns, type TranscriptTurn } from './transcript.js';
-
-export const integrityFlagSchema = z
-  .object({
-    turn: z.number().int().positive().meta({ description: 'Sequence number of the student turn' }),
-    reason: z.string(),
-  })
-  .meta({ id: 'GradeIntegrityFlag' });
-export type IntegrityFlag = z.infer<typeof integrityFlagSchema>;
 
 export const INJECTION_REASON = 'addresses the grader or an AI instead of the patient';
 

@@ -4,9 +4,9 @@
  * a schema cannot express: every item exactly once, evidence that points at
  * real student turns. An answer failing any check is never stored.
  */
-import type { RubricItem } from '@sp/core';
+import { type RubricItem, verdictSchema } from '@sp/core';
 import { z } from 'zod';
-import { verdictSchema } from './report.js';
+
 import type { TranscriptTurn } from './transcript.js';
 
 export function modelAnswerSchema(rubric: RubricItem[]) {

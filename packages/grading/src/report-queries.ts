@@ -1,8 +1,9 @@
 /** How the API reads reports: one session's (with who may see it), and the tenant's, filtered and paged. */
+
+import type { ReportStatus, TenantReportView } from '@sp/core';
 import { caseStudies, type Database, type GradeReport, gradeReports, sessions } from '@sp/db';
 import { and, count, desc, eq, gte, lte, type SQL, sql } from 'drizzle-orm';
-import { z } from 'zod';
-import { gradeReportSchema, type ReportStatus, reportView } from './report.js';
+import { reportView } from './report.js';
 
 /** Who is reading: staff see their tenant; a student (userId set) only their own sessions. */
 export interface ReportViewer {
@@ -49,16 +50,6 @@ export interface ReportFilters {
   skip: number;
   limit: number;
 }
-
-export const tenantReportSchema = gradeReportSchema
-  .extend({
-    user_id: z.string(),
-    content_id: z.uuid(),
-    case_title: z.string(),
-    ended_at: z.string().nullable(),
-  })
-  .meta({ id: 'TenantGradeReport' });
-export type TenantReportView = z.infer<typeof tenantReportSchema>;
 
 /** The tenant's reports, most recently ended session first. */
 export async function listReports(db: Database, tenantId: string, f: ReportFilters) {

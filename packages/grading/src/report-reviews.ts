@@ -4,10 +4,17 @@
  * counts: the report shows the grader's verdict beside it, and its score follows it. Grader agreement is
  * the share of reviewed items where the grader's verdict was the instructor's.
  */
-import type { Agreement, ItemReview, ItemReviewRequest, RubricItem, StaffReport, StaffReportItem } from '@sp/core';
+import type {
+  Agreement,
+  ItemReview,
+  ItemReviewRequest,
+  RubricItem,
+  StaffReport,
+  StaffReportItem,
+  Verdict,
+} from '@sp/core';
 import { type Database, type GradeReport, gradeReports, sessions, type VerdictReview, verdictReviews } from '@sp/db';
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
-import type { Verdict } from './report.js';
 import { scoreOf } from './report.js';
 import { gradedCaseOf } from './report-store.js';
 

@@ -3,7 +3,9 @@
  * pg-boss queue, and the local OpenAI-wire server that the real `openai`
  * client reaches by base URL.
  */
+
 import type { RubricItem } from '@sp/core';
+import { isTerminal } from '@sp/core';
 import { type CaseStudy, endSession, type GradeReport, gradeReports, seedDemo, sessionMessages } from '@sp/db';
 import { createTestDatabase, insertSession, type TestDatabase } from '@sp/dev-postgres/testing';
 import { type ModelProvider, modelProvider } from '@sp/models';
@@ -15,7 +17,6 @@ import {
   type GradingConfig,
   type GradingConsumer,
   gradingConfig,
-  isTerminal,
   type ModelAnswer,
   ReportNotifications,
   startGradingConsumer,

@@ -3,8 +3,16 @@
  * reports (filtered, paged like the session list) and regrading a session.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { DomainError, notFound, pagedEnvelope, pageQuery, successEnvelope } from '@sp/core';
-import { listReports, reportStatusSchema, requestRegrade, tenantReportSchema } from '@sp/grading';
+import {
+  DomainError,
+  notFound,
+  pagedEnvelope,
+  pageQuery,
+  reportStatusSchema,
+  successEnvelope,
+  tenantReportSchema,
+} from '@sp/core';
+import { listReports, requestRegrade } from '@sp/grading';
 import type { AppEnv } from '../http/app-context.js';
 import { requireRole } from '../http/auth.js';
 import type { Services } from '../http/deps.js';

@@ -5,10 +5,10 @@
  * pnpm hands `pnpm token` to `npm token` instead of running a script.
  */
 import { parseArgs } from 'node:util';
+import { userRoles } from '@sp/core';
 import { DEMO_TENANT, DEMO_USERS, loadProcessEnvFile } from '@sp/db';
 import { z } from 'zod';
 import { apiConfigSchema } from '../config.js';
-import { roles } from '../http/app-context.js';
 import { signDevToken } from '../sign-in/dev-token.js';
 
 const USAGE = `Usage: pnpm -s dev-token [--role student|instructor|admin] [--user <id>] [--tenant <uuid>] [--ttl 12h]
@@ -54,7 +54,7 @@ if (values.help) {
 }
 
 const args = z
-  .object({ role: z.enum(roles), user: z.string().min(1).optional(), tenant: z.uuid(), ttl: z.string().min(1) })
+  .object({ role: z.enum(userRoles), user: z.string().min(1).optional(), tenant: z.uuid(), ttl: z.string().min(1) })
   .safeParse(values);
 if (!args.success) {
   const issue = args.error.issues[0];

@@ -1,9 +1,10 @@
 /** What middleware puts on the Hono context for handlers: the caller and a logger about the request. */
+import type { UserRole } from '@sp/core';
 import type { RequestIdVariables } from 'hono/request-id';
 import type { Logger } from 'pino';
 
-export const roles = ['student', 'instructor', 'admin'] as const;
-export type Role = (typeof roles)[number];
+/** A caller's role (core's userRoles). */
+export type Role = UserRole;
 
 export interface Caller {
   userId: string;

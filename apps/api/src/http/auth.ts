@@ -7,7 +7,7 @@
  * claims follow the input rule for text (no NUL, well-formed Unicode). Then
  * its tenant must be one this platform knows: else 403 FORBIDDEN.
  */
-import { DomainError, textFault } from '@sp/core';
+import { DomainError, textFault, userRoles } from '@sp/core';
 import { type Database, tenants } from '@sp/db';
 import { eq } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
@@ -16,7 +16,6 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { ApiConfig } from '../config.js';
 import type { AppEnv, Caller, Role } from './app-context.js';
-import { roles } from './app-context.js';
 
 const claimsSchema = z.object({
   sub: z
@@ -25,7 +24,7 @@ const claimsSchema = z.object({
     .max(200)
     .refine((sub) => textFault(sub) === null),
   tenant_id: z.uuid(),
-  role: z.enum(roles),
+  role: z.enum(userRoles),
 });
 
 /** The tenant and role wherever JWT_TENANT_CLAIM and JWT_ROLE_CLAIM say they are. */

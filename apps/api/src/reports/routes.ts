@@ -7,17 +7,8 @@
  * NOTIFY, never by polling. A session that has not ended answers 409 SESSION_ACTIVE.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { DomainError, notFound, successEnvelope } from '@sp/core';
-import {
-  gradeReportSchema,
-  isTerminal,
-  ReportNotifications,
-  reportStatusSchema,
-  reportView,
-  type SessionReport,
-  sqlOf,
-  visibleReport,
-} from '@sp/grading';
+import { DomainError, gradeReportSchema, isTerminal, notFound, reportStatusSchema, successEnvelope } from '@sp/core';
+import { ReportNotifications, reportView, type SessionReport, sqlOf, visibleReport } from '@sp/grading';
 import type { AppEnv } from '../http/app-context.js';
 import { isStaff } from '../http/auth.js';
 import type { Services } from '../http/deps.js';

@@ -5,11 +5,10 @@
  * OpenID Connect instead.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { notFound, successEnvelope } from '@sp/core';
+import { notFound, successEnvelope, userRoles } from '@sp/core';
 import { DEMO_TENANT, tenants, users } from '@sp/db';
 import { and, asc, eq } from 'drizzle-orm';
 import type { AppEnv } from '../http/app-context.js';
-import { roles } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
 import { success } from '../http/envelope.js';
 import { errors, json } from '../http/openapi.js';
@@ -19,7 +18,7 @@ import { signDevToken } from './dev-token.js';
 const DEV_TOKEN_TTL = '12h';
 
 const demoUserSchema = z
-  .object({ id: z.string(), name: z.string().nullable(), email: z.string().nullable(), role: z.enum(roles) })
+  .object({ id: z.string(), name: z.string().nullable(), email: z.string().nullable(), role: z.enum(userRoles) })
   .meta({ id: 'DemoUser' });
 
 const listRoute = createRoute({

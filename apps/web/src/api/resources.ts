@@ -7,7 +7,7 @@ import type {
   SessionView,
   SessionWithMessages,
 } from '@sp/core';
-import type { GradeReportView } from '@sp/grading';
+import { type GradeReportView, isTerminal } from '@sp/core';
 import { useQuery } from '@tanstack/react-query';
 import { ApiError, api, apiBody, failureOf, send } from './client';
 
@@ -52,7 +52,8 @@ export async function fetchReport(sessionId: string, waitSeconds = 0): Promise<R
   return body.data;
 }
 
+/** Grading is over for this report (core's isTerminal): a final or failed report, not a status to wait on. */
 export const isGraded = (report: ReportState): report is GradeReportView =>
-  report !== null && (report.status === 'completed' || report.status === 'failed');
+  report !== null && isTerminal(report.status);
 
 export { ApiError };

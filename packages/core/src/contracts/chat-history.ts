@@ -1,5 +1,6 @@
 /** GET /v1/mind/conversations and /{conversation_id}: a student's study-assistant history, newest first, paged. */
 import { z } from 'zod';
+import { turnRoles } from '../vocabulary.js';
 import { pageFields, pageQuery } from './envelope.js';
 import { chatActions } from './streams.js';
 
@@ -19,7 +20,7 @@ export const conversationSummarySchema = z
 export const conversationMessageSchema = z
   .object({
     sequence: z.number().int(),
-    role: z.enum(['user', 'assistant']),
+    role: z.enum(turnRoles),
     content: z.string().meta({ description: "The text as the student saw it last (an answer's correction, if any)" }),
     action: z.enum(chatActions).or(z.string()),
     blocked_reason: z.string().nullable(),

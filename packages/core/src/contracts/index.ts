@@ -5,6 +5,7 @@ export * from './envelope.js';
 export * from './initialize.js';
 export * from './list.js';
 export * from './participant.js';
+export * from './report.js';
 export * from './session.js';
 export * from './staff.js';
 export * from './streams.js';

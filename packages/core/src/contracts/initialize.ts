@@ -1,5 +1,6 @@
 /** POST /v1/sessions/initialize: a new session, or a resume when `session_id` is given. */
 import { z } from 'zod';
+import { sessionChannels } from '../vocabulary.js';
 import { sessionSchema, transcriptMessageSchema } from './session.js';
 
 /** The most characters `metadata` (serialized as JSON) and `context` may each have. */
@@ -25,7 +26,7 @@ export const initializeRequestSchema = z
     content_id: contentIdSchema,
     session_id: z.uuid().optional().meta({ description: 'The session to resume; omit to start a new one' }),
     channel: z
-      .enum(['voice', 'text'])
+      .enum(sessionChannels)
       .optional()
       .meta({
         description:

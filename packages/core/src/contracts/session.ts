@@ -1,6 +1,7 @@
 /** What the API says about a session and its transcript (snake_case, as in the contract). */
 import { z } from 'zod';
 import { endReasons, sessionStatuses } from '../session-rules.js';
+import { sessionChannels, turnRoles } from '../vocabulary.js';
 
 const timestamp = z.iso.datetime({ offset: true });
 
@@ -23,7 +24,7 @@ const expiryFigures = {
 
 export const transcriptMessageSchema = z
   .object({
-    role: z.enum(['user', 'assistant']).meta({ description: '`user` is the student, `assistant` the AI patient' }),
+    role: z.enum(turnRoles).meta({ description: '`user` is the student, `assistant` the AI patient' }),
     content: z.string(),
     sequence: z.number().int().min(1).meta({ description: '1-based order, continuing across resumes' }),
     timestamp,
@@ -79,7 +80,7 @@ export type SessionView = z.infer<typeof sessionSchema>;
 
 export const sessionMessageSchema = transcriptMessageSchema
   .extend({
-    channel: z.enum(['voice', 'text']).meta({ description: 'How the turn was said: in the voice room, or typed' }),
+    channel: z.enum(sessionChannels).meta({ description: 'How the turn was said: in the voice room, or typed' }),
     offset_seconds: z
       .number()
       .nullable()

@@ -22,9 +22,11 @@
  */
 import { z } from 'zod';
 import { type EndReason, endReasons, sessionStatuses } from '../session-rules.js';
+import { gradingStatuses, sessionChannels } from '../vocabulary.js';
 import { dateBound, fromAfterTo, fromNotAfterTo } from './date-range.js';
 import { pagedEnvelope, pageQuery } from './envelope.js';
 import { contentIdSchema } from './initialize.js';
+import { graderKinds, integrityFlagSchema, reportStatusSchema, reviewActions, verdicts } from './report.js';
 import { sessionMessageSchema, sessionSummarySchema, sessionWithMessagesSchema } from './session.js';
 
 const timestamp = z.iso.datetime({ offset: true });
@@ -34,9 +36,6 @@ const score = z.coerce.number().min(0).max(100);
 /** `staff_ended` joins the end reasons: an instructor or admin ended the session (sessions.ended_by says who). */
 export const STAFF_END_REASON = 'staff_ended' satisfies EndReason;
 
-export const verdictValues = ['met', 'partially_met', 'not_met'] as const;
-export const graderKinds = ['model', 'heuristic'] as const;
-
 // ---------------------------------------------------------------- session list and exports
 
 const filterShape = {
@@ -44,7 +43,7 @@ const filterShape = {
   content_id: contentIdSchema.optional().meta({ description: 'Only this case study (its id or external_id)' }),
   status: z.enum(sessionStatuses).optional(),
   end_reason: z.enum(endReasons).optional(),
-  channel: z.enum(['voice', 'text']).optional(),
+  channel: z.enum(sessionChannels).optional(),
   from: dateBound.optional().meta({ description: 'Sessions created on or after this day or instant (ISO 8601)' }),
   to: dateBound.optional().meta({ description: 'Sessions created on or before this day or instant (ISO 8601)' }),
   min_score: score
@@ -92,13 +91,13 @@ const staffFields = {
   user_id: z.string(),
   metadata: z.record(z.string(), z.unknown()),
   case_title: z.string(),
-  channel: z.enum(['voice', 'text']).meta({ description: 'The channel the session is using now' }),
+  channel: z.enum(sessionChannels).meta({ description: 'The channel the session is using now' }),
   attempt_number: z.number().int(),
   duration_limit: z.number().int().meta({ description: 'Active seconds allowed (after any time accommodation)' }),
   duration_multiplier: z.number().meta({ description: "The student's time accommodation when it started (1: none)" }),
   preview: z.boolean().meta({ description: 'A preview by staff: never counted in statistics or usage' }),
   ended_by: z.string().nullable().meta({ description: 'Who ended it, when end_reason is staff_ended' }),
-  grading_status: z.enum(['not_started', 'pending', 'running', 'completed', 'failed']),
+  grading_status: z.enum(gradingStatuses),
   score: z.number().nullable().meta({ description: 'The report score, after corrections; null until graded' }),
   grader: z.enum(graderKinds).nullable(),
 };
@@ -116,8 +115,8 @@ export type StaffSessionList = z.infer<typeof staffSessionListSchema>;
 
 export const itemReviewSchema = z
   .object({
-    action: z.enum(['confirm', 'correct']),
-    verdict: z.enum(verdictValues).meta({ description: "The instructor's verdict (the grader's, for a confirm)" }),
+    action: z.enum(reviewActions),
+    verdict: z.enum(verdicts).meta({ description: "The instructor's verdict (the grader's, for a confirm)" }),
     agreed: z.boolean().meta({ description: "The instructor's verdict equals the grader's" }),
     note: z.string().nullable(),
     reviewed_by: z.string(),
@@ -131,9 +130,9 @@ export const staffReportItemSchema = z
     item_id: z.string(),
     title: z.string(),
     weight: z.number(),
-    grader_verdict: z.enum(verdictValues).meta({ description: "The grader's verdict" }),
+    grader_verdict: z.enum(verdicts).meta({ description: "The grader's verdict" }),
     verdict: z
-      .enum(verdictValues)
+      .enum(verdicts)
       .meta({ description: 'The verdict that counts: the correction if any, else the grader’s' }),
     evidence: z.array(z.number().int()),
     justification: z.string(),
@@ -145,7 +144,7 @@ export type StaffReportItem = z.infer<typeof staffReportItemSchema>;
 export const staffReportSchema = z
   .object({
     session_id: z.string(),
-    status: z.enum(['pending', 'running', 'completed', 'failed']),
+    status: reportStatusSchema,
     grader: z.enum(graderKinds).nullable(),
     model: z.string().nullable(),
     score: z.number().nullable().meta({ description: 'Follows the corrections' }),
@@ -155,7 +154,7 @@ export const staffReportSchema = z
     improvements: z.array(z.string()).nullable(),
     narrative: z.string().nullable(),
     error: z.string().nullable(),
-    integrity_flags: z.array(z.object({ turn: z.number().int(), reason: z.string() })),
+    integrity_flags: z.array(integrityFlagSchema),
     needs_review: z.boolean(),
     completed_at: timestamp.nullable(),
   })
@@ -190,7 +189,7 @@ export const itemReviewRequestSchema = z
     z.object({ action: z.literal('confirm'), note: z.string().trim().max(2000).optional() }),
     z.object({
       action: z.literal('correct'),
-      verdict: z.enum(verdictValues),
+      verdict: z.enum(verdicts),
       note: z.string().trim().min(1).max(2000).meta({ description: 'Why the verdict is corrected (required)' }),
     }),
   ])

@@ -6,7 +6,7 @@
  */
 import type { StaffReport, StaffReportItem, StaffSessionDetail } from '@sp/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'wouter';
 import { ApiError } from '../api/client';
 import { endAsStaff, regrade, reviewItem, useGraderAgreement, useStaffCases, useStaffSession } from '../api/staff';
@@ -239,6 +239,11 @@ function StaffReportView({
 function ItemReview({ sessionId, item }: { sessionId: string; item: StaffReportItem }) {
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
+  const verdictRef = useRef<HTMLSelectElement>(null);
+  // Opening the form takes the focus to its first field (the Correct button is gone).
+  useEffect(() => {
+    if (open) verdictRef.current?.focus();
+  }, [open]);
   const review = useMutation({
     mutationFn: (body: Parameters<typeof reviewItem>[2]) => reviewItem(sessionId, item.item_id, body),
     onSuccess: () => {
@@ -279,7 +284,7 @@ function ItemReview({ sessionId, item }: { sessionId: string; item: StaffReportI
         >
           <label>
             Verdict
-            <select name="verdict" defaultValue={item.verdict}>
+            <select name="verdict" defaultValue={item.verdict} ref={verdictRef}>
               {Object.entries(verdictText).map(([value, words]) => (
                 <option key={value} value={value}>
                   {words}

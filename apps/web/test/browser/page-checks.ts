@@ -62,3 +62,23 @@ export async function checkPage(page: Page, name: string) {
   expect(wide, `${name} scrolls sideways at 375 px`).toEqual([]);
   if (viewport) await page.setViewportSize(viewport);
 }
+
+/** Presses Tab until the focused control's text matches, and checks its focus is visible. */
+export async function tabToControl(page: Page, text: RegExp) {
+  for (let presses = 0; presses < 60; presses++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const element = document.activeElement as HTMLElement | null;
+      const style = element ? getComputedStyle(element) : null;
+      return {
+        text: `${element?.tagName}:${element?.textContent || element?.getAttribute('aria-label') || element?.id || ''}`,
+        outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : '',
+      };
+    });
+    if (!focused.text.startsWith('BODY:') && text.test(focused.text)) {
+      expect(focused.outline, `focus on "${focused.text}" is visible`).not.toMatch(/^none |0px$/);
+      return;
+    }
+  }
+  throw new Error(`no control matching ${text} is reachable with Tab`);
+}

@@ -13,12 +13,12 @@ import { join } from 'node:path';
 import { accommodatedDuration, SESSIONS_CSV_COLUMNS, TRANSCRIPT_CSV_COLUMNS } from '@sp/core';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkPage } from './page-checks.js';
-import { ARTIFACTS_DIR, launchBrowser, openPage, signInAs, startStack } from './stack.js';
+import { checkPage, tabToControl } from './page-checks.js';
+import { ARTIFACTS_DIR, asDemoStudent, launchBrowser, openPage, signInAs, startStack } from './stack.js';
 
 const stack = await startStack();
 const browser = await launchBrowser();
-const [caseStudy, otherCase] = stack.seeded.caseStudies;
+const [caseStudy, otherCase, thirdCase] = stack.seeded.caseStudies;
 beforeAll(() => mkdir(ARTIFACTS_DIR, { recursive: true }));
 
 /** The sessions table's row of one session. */
@@ -218,6 +218,45 @@ describe('the instructor console', () => {
     await staff.context.close();
     await student.context.close();
   }, 120_000);
+
+  it('works by keyboard alone: to a session, then a verdict corrected with a note', async () => {
+    const started = await asDemoStudent(stack, '/v1/sessions/initialize', {
+      content_id: thirdCase!.id,
+      channel: 'text',
+    });
+    const id: string = started.body.data.session.id;
+    await asDemoStudent(stack, `/v1/sessions/${id}/messages`, { body: 'Hello, what brings you in today?' });
+    expect((await asDemoStudent(stack, `/v1/sessions/${id}/end`, {})).status).toBe(200);
+    const { page, context } = await openPage(browser, stack, '/');
+    const tabTo = (text: RegExp) => tabToControl(page, text);
+    await page
+      .getByRole('button', { name: /Sign in as/ })
+      .first()
+      .waitFor();
+    await tabTo(/Sign in as Ines Instructor/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();
+    await tabTo(/^A:Sessions$/);
+    await page.keyboard.press('Enter');
+    // The newest session comes first.
+    await rowOf(page, id).waitFor();
+    await tabTo(/^A:Review/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/staff/sessions/${id}`);
+    await page.getByTestId('score').waitFor({ timeout: 20_000 });
+    await tabTo(/^BUTTON:Correct/);
+    await page.keyboard.press('Enter');
+    const form = page.getByRole('form', { name: /^Correct / });
+    await form.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('verdict');
+    await page.keyboard.press('End');
+    await tabTo(/^TEXTAREA:/);
+    await page.keyboard.type('Checked by keyboard.');
+    await tabTo(/^BUTTON:Save correction$/);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('review').getByText('Corrected to Not met').waitFor();
+    await context.close();
+  });
 
   it('is not offered to a student, and tells one who types its address that it is for staff', async () => {
     const { page, context } = await openPage(browser, stack, '/');

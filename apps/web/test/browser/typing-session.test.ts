@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkPage } from './page-checks.js';
+import { checkPage, tabToControl } from './page-checks.js';
 import { ARTIFACTS_DIR, launchBrowser, openPage, signInAs, startStack } from './stack.js';
 
 const stack = await startStack();
@@ -93,25 +93,7 @@ describe('a session by typing', () => {
 
   it('works by keyboard alone, with a visible focus on every control it reaches', async () => {
     const { page, context } = await openPage(browser, stack, '/');
-    /** Presses Tab until the focused control's text matches, and checks its focus is visible. */
-    const tabTo = async (text: RegExp) => {
-      for (let presses = 0; presses < 60; presses++) {
-        await page.keyboard.press('Tab');
-        const focused = await page.evaluate(() => {
-          const element = document.activeElement as HTMLElement | null;
-          const style = element ? getComputedStyle(element) : null;
-          return {
-            text: `${element?.tagName}:${element?.textContent || element?.getAttribute('aria-label') || element?.id || ''}`,
-            outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : '',
-          };
-        });
-        if (!focused.text.startsWith('BODY:') && text.test(focused.text)) {
-          expect(focused.outline, `focus on "${focused.text}" is visible`).not.toMatch(/^none |0px$/);
-          return;
-        }
-      }
-      throw new Error(`no control matching ${text} is reachable with Tab`);
-    };
+    const tabTo = (text: RegExp) => tabToControl(page, text);
     await page
       .getByRole('button', { name: /Sign in as/ })
       .first()

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench:voice [--turns 30] [--barge-ins 5] [--stt-ms 250] [--llm-ms 350] [--tts-ms 200]
+ * `pnpm bench:voice [--] [--turns 30] [--barge-ins 5] [--stt-ms 250] [--llm-ms 350] [--tts-ms 200]
  *   [--vad-silence-ms N] [--stt-silence-ms N] [--min-delay-ms N] [--min-interruption-ms N]
  *   [--preemptive llm|tts|off] [--tts-pace 0] [--quiet]`
  *
@@ -38,9 +38,10 @@ import { FakeJob } from '../apps/agent/test/support/fake-job.js';
 import { spoken } from '../apps/agent/test/support/speech.js';
 import { silentLogger } from '../apps/agent/test/support/text-mode.js';
 import { VoiceRig } from '../apps/agent/test/support/voice-harness.js';
-import { benchDatabase, percentile } from './support.js';
+import { benchDatabase, percentile, scriptArgs } from './support.js';
 
 const { values } = parseArgs({
+  args: scriptArgs(),
   options: {
     turns: { type: 'string', default: '30' },
     'barge-ins': { type: 'string', default: '5' },

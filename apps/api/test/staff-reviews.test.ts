@@ -173,6 +173,11 @@ describe('grader agreement and the cohort', () => {
     expect(body.data.by_case).toHaveLength(1);
     expect(body.data.by_case[0]).toMatchObject({ content_id: cs.id, case_title: 'Reviewed case' });
 
+    // Reviews made in a range: none were made before 2000.
+    const early = await send(test.app, 'GET', `/v1/admin/grader-agreement?content_id=${cs.id}&to=1999-12-31`, {
+      token: instructor,
+    });
+    expect(early.body.data.overall.reviewed_items).toBe(0);
     const none = await send(test.app, 'GET', `/v1/admin/grader-agreement?content_id=${other.id}`, {
       token: instructor,
     });
@@ -252,6 +257,11 @@ describe('grader agreement and the cohort', () => {
     expect(data.score.histogram[9].count).toBeGreaterThanOrEqual(1);
     expect(data.agreement).toMatchObject({ reviewed_items: 1, agreed_items: 0, agreement: 0 });
 
+    const before = await send(test.app, 'GET', `/v1/admin/cohorts/${fresh.id}?to=2026-03-01T09:01:30Z`, {
+      token: instructor,
+    });
+    expect(before.body.data).toMatchObject({ students: 1, attempts: 1, graded: 1 });
+    expect(before.body.data.items[0]).toMatchObject({ students: 1, met: 0, not_met: 1, share_met: 0 });
     expect((await send(test.app, 'GET', `/v1/admin/cohorts/${fresh.id}`, { token: outsider })).status).toBe(404);
     const student = await studentOf(test);
     expect((await send(test.app, 'GET', `/v1/admin/cohorts/${fresh.id}`, { token: student.token })).status).toBe(403);

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
-import { type DatabaseConfig, type OpenDatabase, REPO_ROOT } from '@sp/db';
+import { type DatabaseConfig, hasErrorCode, type OpenDatabase, REPO_ROOT, SQLSTATE } from '@sp/db';
 import postgres from 'postgres';
 import { embeddedUrl, startEmbeddedPostgres, withDatabase } from './embedded.js';
 import { blockingFolder, ensureServerUser, runningAsRoot, SERVER_USER } from './embedded-data-dir.js';
@@ -131,7 +131,7 @@ async function ensureDatabase(serverUrl: string, name: string): Promise<string> 
     const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
     if (!exists)
       await admin.unsafe(`create database "${name}"`).catch((e) => {
-        if (e?.code !== '42P04') throw e; // created meanwhile by a concurrent command
+        if (!hasErrorCode(e, SQLSTATE.duplicateDatabase)) throw e; // created meanwhile by a concurrent command
       });
   } finally {
     await admin.end();

@@ -5,10 +5,15 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import {
   DomainError,
+  dateBound,
+  endOf,
+  fromAfterTo,
+  fromNotAfterTo,
   notFound,
   pagedEnvelope,
   pageQuery,
   reportStatusSchema,
+  startOf,
   successEnvelope,
   tenantReportSchema,
 } from '@sp/core';
@@ -19,7 +24,6 @@ import type { Services } from '../http/deps.js';
 import { paged, success } from '../http/envelope.js';
 import { authErrors, errors, json, security } from '../http/openapi.js';
 import { isUuid, sessionIdParam } from '../http/params.js';
-import { dateBound, endOf, fromAfterTo, fromNotAfterTo, startOf } from './date-filter.js';
 
 const score = z.coerce.number().min(0).max(100);
 const listReportsQuerySchema = z

@@ -5,14 +5,13 @@
  * their tenant; a student sees only their own usage.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { DomainError, successEnvelope } from '@sp/core';
+import { DomainError, dateBound, endOf, fromAfterTo, fromNotAfterTo, startOf, successEnvelope } from '@sp/core';
 import { type SQL, sql } from 'drizzle-orm';
 import type { AppEnv } from '../http/app-context.js';
 import { isStaff } from '../http/auth.js';
 import type { Services } from '../http/deps.js';
 import { success } from '../http/envelope.js';
 import { authErrors, errors, json, security } from '../http/openapi.js';
-import { dateBound, endOf, fromAfterTo, fromNotAfterTo, startOf } from './date-filter.js';
 
 export const usageGroupings = ['student', 'case', 'day'] as const;
 

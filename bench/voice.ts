@@ -9,14 +9,15 @@
  * so the figures below are the job's alone), the transcript written to an embedded PostgreSQL.
  *
  * Per turn, from the end of the student's speech (the last sample above the noise floor going in):
- * - silence wait: → the transcription request whose text the answer was made from arrives;
+ * - silence wait: → the transcription VAD cuts off the stretch whose text the answer was made from;
  * - endpointing: → the framework commits the student's turn (its end-of-turn decision);
  * - voice-to-voice: → the first sample of the patient's answer plays;
  * - our overhead: voice-to-voice − the silence wait − the three configured provider latencies:
  *   everything on the answer's critical path that is neither waiting for silence nor waiting for a
- *   provider (framework, plugins, our code, this machine), split into its steps: transcript sent →
- *   chat request, first token sent → speech request, first audio byte sent → first sample plays,
- *   and how late the double's own timers ran. The turn's commit is not subtracted: the reply is
+ *   provider (framework, plugins, our code, this machine), split into its steps: cut → the
+ *   transcription request arrives (WAV, upload), transcript sent → chat request, first token sent
+ *   → speech request, first audio byte sent → first sample plays, and how late the double's own
+ *   timers ran. The turn's commit is not subtracted: the reply is
  *   prepared from the transcript while the turn's end is decided, so subtracting the commit time
  *   would count the transcription twice; the table shows when the commit came, and a commit after
  *   the audio was ready shows up as overhead (→audio).
@@ -239,6 +240,7 @@ try {
   type Req = (typeof report.requests)[number];
   const lastBefore = (path: string, t: number): Req | undefined =>
     report.requests.filter((r) => r.path === path && r.at < t).at(-1);
+  const cuts = rig.cuts.map(epoch);
   const rowsOut = turns.map((t, i) => {
     const tts = lastBefore('/v1/audio/speech', t.firstAudio);
     const llm = tts && lastBefore('/v1/chat/completions', tts.at);
@@ -249,7 +251,9 @@ try {
     const answered = (r: Req | undefined) => r?.respondedAt ?? Number.NaN;
     const sent = (r: Req | undefined) => r?.at ?? Number.NaN;
     const v2v = t.firstAudio - t.speechEnd;
-    const silenceWait = sent(stt) - t.speechEnd;
+    // The VAD's cut that sent the transcription: the wait for silence ends there; the upload is ours.
+    const cut = cuts.filter((c) => c <= sent(stt)).at(-1) ?? Number.NaN;
+    const silenceWait = cut - t.speechEnd;
     const lateness =
       answered(stt) -
       sent(stt) -
@@ -260,6 +264,7 @@ try {
       turn: i + 1,
       silenceWait,
       endpointing: t.commit - t.speechEnd,
+      upload: sent(stt) - cut,
       toLlm: sent(llm) - answered(stt),
       toTts: sent(tts) - answered(llm),
       toAudio: t.firstAudio - answered(tts),
@@ -286,11 +291,11 @@ try {
   console.log(`settings: ${settings}\n`);
   if (!values.quiet) {
     console.log(
-      '  turn  silence  →stt→llm  →tts    →audio  late  v2v    overhead  endpoint  commit→audio  pieces  (ms; framework EOU delay)',
+      '  turn  silence  upload  →llm    →tts    →audio  late  v2v    overhead  endpoint  commit→audio  pieces  (ms; framework EOU delay)',
     );
     for (const r of rowsOut) {
       console.log(
-        `  ${String(r.turn).padStart(4)}  ${fmt(r.silenceWait)}  ${fmt(r.toLlm)}  ${fmt(r.toTts)}  ${fmt(r.toAudio)}  ${fmt(r.lateness)} ${fmt(r.v2v)}  ${fmt(r.overhead)}    ${fmt(r.endpointing)}  ${fmt(r.commitBeforeAudio)}        ${r.pieces}  (${fmt(r.frameworkEou).trim()})`,
+        `  ${String(r.turn).padStart(4)}  ${fmt(r.silenceWait)}  ${fmt(r.upload)}  ${fmt(r.toLlm)}  ${fmt(r.toTts)}  ${fmt(r.toAudio)}  ${fmt(r.lateness)} ${fmt(r.v2v)}  ${fmt(r.overhead)}    ${fmt(r.endpointing)}  ${fmt(r.commitBeforeAudio)}        ${r.pieces}  (${fmt(r.frameworkEou).trim()})`,
       );
     }
   }
@@ -302,10 +307,11 @@ try {
   };
   const column = (key: keyof (typeof rowsOut)[number]) => rowsOut.map((r) => Number(r[key]));
   console.log('\nsummary (ms)');
-  stat('silence wait (speech end → STT upload)', column('silenceWait'));
+  stat('silence wait (speech end → VAD cuts)', column('silenceWait'));
   stat('endpointing (speech end → turn commit)', column('endpointing'));
   stat('voice-to-voice', column('v2v'), 'p50 < 1100');
   stat('our overhead (v2v − silence − providers)', column('overhead'), 'p95 < 50');
+  stat('  of which cut → transcription request', column('upload'));
   stat('  of which transcript → LLM request', column('toLlm'));
   stat('  of which LLM 1st token → TTS request', column('toTts'));
   stat('  of which TTS 1st byte → audio plays', column('toAudio'));

@@ -13,7 +13,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { llm, type VAD, voice } from '@livekit/agents';
+import { llm, type VAD, VADEventType, voice } from '@livekit/agents';
 import * as silero from '@livekit/agents-plugin-silero';
 import { type AudioOptions, type ChatCompletionRequest, type OpenAIServer, startOpenAIServer } from '@sp/testkit';
 import type { PatientAgent } from '../../src/agent.js';
@@ -91,6 +91,8 @@ export class VoiceRig {
   readonly speaker = new RecordingSpeaker();
   readonly replies = new Map<string, string>();
   session: voice.AgentSession | undefined;
+  /** When the transcription's VAD cut off a stretch of speech (it is sent to the transcriber then). */
+  readonly cuts: number[] = [];
   /** The student's turns as the framework committed them (its end-of-turn decision), with when. */
   readonly commits: { at: number; text: string; endOfTurnDelayMs?: number }[] = [];
   /** Clips whose text went to a transcription already. */
@@ -131,7 +133,7 @@ export class VoiceRig {
       loadVad({ ...vad.turn, ...this.options.vad }),
       loadVad({ ...vad.transcription, ...this.options.vad }),
     ]);
-    const session = voiceSession(config, pipelineOptions(config), { turn, transcription });
+    const session = voiceSession(config, pipelineOptions(config), { turn, transcription: this.tapped(transcription) });
     Object.assign(session.sessionOptions.turnHandling.preemptiveGeneration, this.options.preemptive);
     session.input.audio = this.mic;
     const sync = new TranscriptionSynchronizer(this.speaker, new TranscriptSink(), defaultTextSyncOptions);
@@ -151,6 +153,28 @@ export class VoiceRig {
     this.session = session;
     return session;
   };
+
+  /**
+   * `vad` as the transcription's adapter sees it, noting when each stretch of speech is cut off
+   * (`cuts`): the bench tells the VAD's wait for silence from the upload that follows it.
+   */
+  private tapped(vad: VAD): VAD {
+    const cuts = this.cuts;
+    return Object.create(vad, {
+      stream: {
+        value: () => {
+          const stream = vad.stream();
+          const next = stream.next.bind(stream);
+          stream.next = async () => {
+            const result = await next();
+            if (result.value?.type === VADEventType.END_OF_SPEECH) cuts.push(performance.now());
+            return result;
+          };
+          return stream;
+        },
+      },
+    });
+  }
 
   /** How long the double's audio for `text` lasts (the framework sends a reply to the TTS a sentence at a time). */
   playableMs(text: string): number {

@@ -1,5 +1,11 @@
 /** The API's settings, read once at start; a bad value stops the process with one line naming it. */
-import { SESSION_DEFAULTS, TEXT_CHANNEL_DEFAULTS, warningBeforeEndSetting } from '@sp/core';
+import {
+  SESSION_DEFAULTS,
+  type SessionLimits,
+  TEXT_CHANNEL_DEFAULTS,
+  type TextChannelLimits,
+  warningBeforeEndSetting,
+} from '@sp/core';
 import { gradingConfigSchema } from '@sp/grading';
 import { modelConfigSchema } from '@sp/models';
 import { z } from 'zod';
@@ -299,6 +305,21 @@ export const apiConfigSchema = z
     return { ...c, JWT_SECRET: c.JWT_SECRET ?? (c.JWKS_URL ? undefined : DEV_JWT_SECRET) };
   });
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
+
+/** The session rules' limits (@sp/core) from the settings, built here once for the resume, the views and text turns. */
+export function sessionLimits(
+  config: Pick<
+    ApiConfig,
+    'MAX_RECONNECTS' | 'RECONNECT_WINDOW_SECONDS' | 'TEXT_TURN_GAP_CAP_SECONDS' | 'TEXT_REPLY_LEASE_SECONDS'
+  >,
+): SessionLimits & TextChannelLimits {
+  return {
+    maxReconnects: config.MAX_RECONNECTS,
+    reconnectWindowSeconds: config.RECONNECT_WINDOW_SECONDS,
+    gapCapSeconds: config.TEXT_TURN_GAP_CAP_SECONDS,
+    replyLeaseSeconds: config.TEXT_REPLY_LEASE_SECONDS,
+  };
+}
 
 /** `scheme://host[:port]` and nothing more: what a browser sends in `Origin`. */
 function isOrigin(value: string): boolean {

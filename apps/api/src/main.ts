@@ -13,7 +13,7 @@ import { apiConfigSchema } from './config.js';
 import { BackgroundWork } from './http/background-work.js';
 import { apiDatabase } from './http/deps.js';
 import { liveKitRooms, liveKitUnreachableReason } from './http/livekit.js';
-import { closeRoom } from './http/room-closing.js';
+import { pendingEnded } from './http/session-endings.js';
 import { DEFAULT_WEB_DIST_DIR, isBuiltWebApp } from './http/web-app.js';
 
 const config = parseConfig(apiConfigSchema);
@@ -39,9 +39,7 @@ const pendingSweep = await startPendingSweep({
   sql: handle.sql,
   timeoutSeconds: config.PENDING_TIMEOUT_SECONDS,
   logger,
-  onExpired: async (ended) => {
-    for (const row of ended) await closeRoom(livekit, row.roomName, logger);
-  },
+  onExpired: (ended) => pendingEnded(livekit, ended, logger),
 });
 
 const server = serve({ fetch: app.fetch, port: config.PORT }, ({ port }) => {

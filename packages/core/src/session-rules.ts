@@ -160,6 +160,60 @@ export function attemptsExhausted(attemptCount: number, maxAttempts: number): bo
   return attemptCount >= maxAttempts;
 }
 
+/** 409: the student already has a live session for this case study. */
+export function sessionActiveError(sessionId: string): DomainError {
+  return new DomainError('SESSION_ACTIVE', 'You already have an active session for this case study', {
+    session_id: sessionId,
+  });
+}
+
+/** What a new session of a case depends on: the student's live session for it, and their attempts. */
+export interface CaseStanding {
+  activeSessionId: string | null;
+  /** When the live session is one nobody has joined yet: when its room opened; else null. */
+  activePendingSince: Date | null;
+  attemptsUsed: number;
+  maxAttempts: number;
+}
+
+export type StartVerdict =
+  | { kind: 'start' }
+  /** The live session nobody joined within the pending timeout ends `pending_timeout` first; then judge again. */
+  | { kind: 'expire_pending'; sessionId: string }
+  | { kind: 'refuse'; error: DomainError };
+
+/**
+ * May the student start a new session of this case now? In order: a live
+ * session blocks (409), unless nobody joined it within the pending timeout;
+ * then the attempts (422 once used up).
+ */
+export function startVerdict(standing: CaseStanding, now: Date, pendingTimeoutSeconds: number): StartVerdict {
+  if (standing.activeSessionId) {
+    const pending = standing.activePendingSince;
+    if (
+      pending &&
+      pendingExpired({ status: 'pending', startTime: null, roomOpenedAt: pending }, now, pendingTimeoutSeconds)
+    ) {
+      return { kind: 'expire_pending', sessionId: standing.activeSessionId };
+    }
+    return { kind: 'refuse', error: sessionActiveError(standing.activeSessionId) };
+  }
+  if (attemptsExhausted(standing.attemptsUsed, standing.maxAttempts)) {
+    return { kind: 'refuse', error: attemptsExhaustedError(standing.attemptsUsed, standing.maxAttempts) };
+  }
+  return { kind: 'start' };
+}
+
+/**
+ * A resume lost the room move (its conditional UPDATE wrote nothing) on a
+ * session that has not ended: the reason it ends, judged on the row as it is
+ * now. The move fails on an active session only for its reconnects, so when
+ * no check says otherwise they are used up.
+ */
+export function lostResumeEndReason(verdict: Exclude<ResumeVerdict, { kind: 'already_ended' }>) {
+  return verdict.kind === 'end' ? verdict.endReason : 'reconnect_exceeded';
+}
+
 export function attemptsExhaustedError(attemptCount: number, maxAttempts: number): DomainError {
   return new DomainError('VALIDATION_ERROR', 'Maximum attempts reached for this case study', {
     attempt_count: attemptCount,

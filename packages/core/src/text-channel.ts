@@ -6,6 +6,7 @@
  * resume. Active time in text mode accrues from turn to turn, each gap capped,
  * so a student who walks away is charged at most one capped gap.
  */
+import { DomainError } from './errors.js';
 import {
   activeTime,
   type EndReason,
@@ -64,7 +65,27 @@ export type TextTurnVerdict =
   | { kind: 'busy' }
   | { kind: 'end'; endReason: 'conversation_ttl_exceeded' };
 
-/** May the student send a text turn now, and what does it do to the clock? */
+/** 409 `voice_live`: the student is live in the voice room; they continue by text once they leave the call. */
+export function voiceLiveError(): DomainError {
+  return new DomainError(
+    'SESSION_CHANNEL_CONFLICT',
+    'This session is live by voice: leave the call to continue by text',
+    {
+      channel: 'voice',
+    },
+  );
+}
+
+/** 409 `busy`: the reply to the previous text turn is still being written. */
+export function sessionBusyError(): DomainError {
+  return new DomainError('SESSION_BUSY', 'The patient is still answering your previous message');
+}
+
+/**
+ * May the student send a text turn now, and what does it do to the clock? In
+ * order: ended (410), live by voice (409), a reply still being written (409),
+ * the reconnect window passed (the session ends), else the turn.
+ */
 export function textTurnVerdict(session: TextChannelClock, now: Date, limits: TextChannelLimits): TextTurnVerdict {
   if (session.status === 'ended') return { kind: 'already_ended', endReason: session.endReason };
   if (voiceConnected(session, now)) return { kind: 'voice_live' };

@@ -6,12 +6,14 @@ import {
   endedErrorCode,
   errorStatus,
   HEARTBEAT_STALE_SECONDS,
+  lostResumeEndReason,
   newRoomName,
   ROOM_NAME_PATTERN,
   reconnectWindowStart,
   remainingTime,
   resumeFailedError,
   resumeVerdict,
+  startVerdict,
 } from '../src/index.js';
 import { at, sessionClock, t0 } from './support/clock.js';
 
@@ -173,5 +175,44 @@ describe('newRoomName', () => {
     const names = new Set(Array.from({ length: 100 }, newRoomName));
     expect(names.size).toBe(100);
     for (const name of names) expect(name).toMatch(ROOM_NAME_PATTERN);
+  });
+});
+
+describe('startVerdict', () => {
+  const standing = { activeSessionId: null, activePendingSince: null, attemptsUsed: 0, maxAttempts: 3 };
+
+  it('starts while no session is live and attempts are left', () => {
+    expect(startVerdict(standing, at(0), 600)).toEqual({ kind: 'start' });
+  });
+
+  it('refuses 409 SESSION_ACTIVE for a live session, before looking at the attempts', () => {
+    const verdict = startVerdict({ ...standing, activeSessionId: 's-1', attemptsUsed: 3 }, at(0), 600);
+    expect(verdict.kind === 'refuse' && verdict.error).toMatchObject({
+      code: 'SESSION_ACTIVE',
+      details: { session_id: 's-1' },
+    });
+  });
+
+  it('lets a live session nobody joined within the pending timeout be expired first, not before', () => {
+    const pending = { ...standing, activeSessionId: 's-1', activePendingSince: at(0) };
+    expect(startVerdict(pending, at(600), 600)).toEqual({ kind: 'expire_pending', sessionId: 's-1' });
+    expect(startVerdict(pending, at(599), 600).kind).toBe('refuse');
+  });
+
+  it('refuses 422 once the attempts are used up', () => {
+    const verdict = startVerdict({ ...standing, attemptsUsed: 3 }, at(0), 600);
+    expect(verdict.kind === 'refuse' && verdict.error).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: { attempt_count: 3, max_attempts: 3 },
+    });
+  });
+});
+
+describe('lostResumeEndReason', () => {
+  it("takes the check's reason, else the reconnects are used up", () => {
+    expect(lostResumeEndReason({ kind: 'end', endReason: 'conversation_ttl_exceeded' })).toBe(
+      'conversation_ttl_exceeded',
+    );
+    expect(lostResumeEndReason({ kind: 'resume' })).toBe('reconnect_exceeded');
   });
 });

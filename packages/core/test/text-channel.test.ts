@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   HEARTBEAT_STALE_SECONDS,
+  sessionBusyError,
   sessionInProgress,
   TEXT_CHANNEL_DEFAULTS,
   textTurnElapsed,
   textTurnVerdict,
   voiceConnected,
+  voiceLiveError,
 } from '../src/index.js';
 import { at, textClock } from './support/clock.js';
 
@@ -114,5 +116,16 @@ describe('sessionInProgress (the assessment lock)', () => {
     expect(sessionInProgress(session({ status: 'ended', endReason: 'user_ended' }), at(1), 3600)).toBe(false);
     expect(sessionInProgress(session({ lastDisconnectAt: at(0) }), at(3601), 3600)).toBe(false);
     expect(sessionInProgress(session({ lastDisconnectAt: at(0), elapsedActiveTime: 600 }), at(10), 3600)).toBe(false);
+  });
+});
+
+describe('the text refusals', () => {
+  it('answer 409 with their codes', () => {
+    expect(voiceLiveError()).toMatchObject({
+      code: 'SESSION_CHANNEL_CONFLICT',
+      status: 409,
+      details: { channel: 'voice' },
+    });
+    expect(sessionBusyError()).toMatchObject({ code: 'SESSION_BUSY', status: 409 });
   });
 });

@@ -20,17 +20,38 @@ export function pendingTimedOut({ config, now }: Pick<Services, 'config' | 'now'
   return pendingExpired(row, now(), config.PENDING_TIMEOUT_SECONDS);
 }
 
-/** The rows as they are once every timed-out pending one among them has been ended. */
-export async function settlePending(services: Needs, rows: Session[], log: Logger): Promise<Session[]> {
-  const due = rows.filter((row) => pendingTimedOut(services, row));
-  if (due.length === 0) return rows;
+/**
+ * Ends `pending_timeout` those of `sessionIds` nobody joined within the
+ * pending timeout (judged again by the database, so a student joining at
+ * that moment keeps the session), and closes their rooms. Every pending
+ * expiry of the API goes through here or, for the minute sweep's, `pendingEnded`.
+ */
+export async function expireTimedOut(services: Needs, sessionIds: string[], log: Logger): Promise<Session[]> {
   const { db, livekit, config, now } = services;
   const cutoff = new Date(now().getTime() - config.PENDING_TIMEOUT_SECONDS * 1000);
-  const ended = await expirePendingSessions(db, cutoff, { sessionIds: due.map((row) => row.id) });
+  const ended = await expirePendingSessions(db, cutoff, { sessionIds });
+  await pendingEnded(livekit, ended, log);
+  return ended;
+}
+
+/** Sessions just ended `pending_timeout`: each is logged and its room closed. */
+export async function pendingEnded(livekit: Services['livekit'], ended: Session[], log: Logger): Promise<void> {
   for (const row of ended) {
     log.info({ session_id: row.id, tenant_id: row.tenantId, end_reason: 'pending_timeout' }, 'session never started');
     await closeRoom(livekit, row.roomName, log);
   }
+}
+
+/** The rows as they are once every timed-out pending one among them has been ended. */
+export async function settlePending(services: Needs, rows: Session[], log: Logger): Promise<Session[]> {
+  const due = rows.filter((row) => pendingTimedOut(services, row));
+  if (due.length === 0) return rows;
+  const { db } = services;
+  const ended = await expireTimedOut(
+    services,
+    due.map((row) => row.id),
+    log,
+  );
   const byId = new Map(ended.map((row) => [row.id, row]));
   // A row not ended here changed under us (the student joined, or another read ended it): read it again.
   const settled = await Promise.all(

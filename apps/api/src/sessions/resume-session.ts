@@ -8,9 +8,17 @@
  * it moved away from: that room, and only that one, is closed. A resume that
  * loses at the UPDATE closes the room it opened.
  */
-import { newRoomName, notFound, resumeVerdict, sessionEndedError } from '@sp/core';
+import {
+  lostResumeEndReason,
+  newRoomName,
+  notFound,
+  resumeVerdict,
+  type SessionLimits,
+  sessionEndedError,
+} from '@sp/core';
 import { moveToRoom } from '@sp/db';
 import type { Logger } from 'pino';
+import { sessionLimits } from '../config.js';
 import type { Caller } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
 import { closeRoom } from '../http/room-closing.js';
@@ -25,7 +33,7 @@ export async function resumeSession(
   log: Logger,
 ) {
   const { db, livekit, config, now } = services;
-  const limits = { maxReconnects: config.MAX_RECONNECTS, reconnectWindowSeconds: config.RECONNECT_WINDOW_SECONDS };
+  const limits = sessionLimits(config);
   const found = await visibleSession(db, caller, sessionId);
   if (!found || !(await namesCaseStudy(db, found.tenantId, caseStudyId, found.contentId))) {
     throw notFound('Session');
@@ -61,14 +69,12 @@ async function refuseAfterLostRace(
   services: Pick<Services, 'db' | 'livekit' | 'now'>,
   caller: Caller,
   sessionId: string,
-  limits: { maxReconnects: number; reconnectWindowSeconds: number },
+  limits: SessionLimits,
   log: Logger,
 ) {
   const current = await visibleSession(services.db, caller, sessionId);
   if (!current) return notFound('Session');
   const verdict = resumeVerdict(current, services.now(), limits);
   if (verdict.kind === 'already_ended') return sessionEndedError(verdict.endReason);
-  // The UPDATE failed on an active session, so the reconnects are used up.
-  const reason = verdict.kind === 'end' ? verdict.endReason : 'reconnect_exceeded';
-  return endAfterFailedCheck(services, current, reason, log);
+  return endAfterFailedCheck(services, current, lostResumeEndReason(verdict), log);
 }

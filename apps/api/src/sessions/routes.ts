@@ -12,6 +12,7 @@ import {
 } from '@sp/core';
 import type { Session } from '@sp/db';
 import { decodeJwt } from 'jose';
+import { sessionLimits } from '../config.js';
 import type { AppEnv } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
 import { paged, success } from '../http/envelope.js';
@@ -89,7 +90,7 @@ const getRoute = createRoute({
 
 export function sessionRoutes(services: Services) {
   const { db, livekit, now, config } = services;
-  const limits = { maxReconnects: config.MAX_RECONNECTS, reconnectWindowSeconds: config.RECONNECT_WINDOW_SECONDS };
+  const limits = sessionLimits(config);
   const clock = () => ({ now: now(), limits });
   /** The student's join token for the session's room, and when it expires (its own `exp` claim). */
   async function voiceConnection(session: Session) {

@@ -14,6 +14,7 @@ import {
   successEnvelope,
 } from '@sp/core';
 import { staffReportOf } from '@sp/grading';
+import { sessionLimits } from '../config.js';
 import type { AppEnv } from '../http/app-context.js';
 import { requireRole } from '../http/auth.js';
 import type { Services } from '../http/deps.js';
@@ -86,7 +87,7 @@ const endRoute = createRoute({
 
 export function staffSessionRoutes(services: Services) {
   const { db, config, now } = services;
-  const limits = { maxReconnects: config.MAX_RECONNECTS, reconnectWindowSeconds: config.RECONNECT_WINDOW_SECONDS };
+  const limits = sessionLimits(config);
   const clock = () => ({ now: now(), limits });
   /** The rows once pending sessions nobody joined in time are ended, as every session read does. */
   async function settled(rows: StaffSessionRow[], log: import('pino').Logger): Promise<StaffSessionRow[]> {

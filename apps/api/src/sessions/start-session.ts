@@ -9,17 +9,18 @@
 import { randomUUID } from 'node:crypto';
 import {
   accommodatedDuration,
-  attemptsExhaustedError,
-  DomainError,
   newRoomName,
   notFound,
   type SessionChannel,
+  sessionActiveError,
+  startVerdict,
 } from '@sp/core';
-import { expirePendingSessions, type Session, sessions, uniqueViolation } from '@sp/db';
+import { type Session, sessions, uniqueViolation } from '@sp/db';
 import type { Logger } from 'pino';
 import type { Caller } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
 import { closeRoom } from '../http/room-closing.js';
+import { expireTimedOut } from '../http/session-endings.js';
 import { caseStanding } from './session-store.js';
 
 /** A racing creation for the same student and case took the slot; look again. */
@@ -30,37 +31,33 @@ const RACE_CONSTRAINTS = new Set([
 ]);
 const MAX_TRIES = 4;
 
-export function sessionActiveError(sessionId: string): DomainError {
-  return new DomainError('SESSION_ACTIVE', 'You already have an active session for this case study', {
-    session_id: sessionId,
-  });
-}
-
 export async function startSession(
-  { db, livekit, config, now }: Pick<Services, 'db' | 'livekit' | 'config' | 'now'>,
+  services: Pick<Services, 'db' | 'livekit' | 'config' | 'now'>,
   caller: Caller,
   caseStudyId: string,
   log: Logger,
   options: { channel?: SessionChannel; metadata?: Record<string, unknown>; context?: string } = {},
 ): Promise<Session> {
+  const { db, livekit, config, now } = services;
   const channel = options.channel ?? 'voice';
   for (let tries = 1; ; tries++) {
     const standing = await caseStanding(db, caller, caseStudyId);
     if (!standing) throw notFound('Case study');
-    if (standing.activeSessionId) {
+    const verdict = startVerdict(
+      {
+        ...standing,
+        activePendingSince: standing.activePendingSince ? new Date(standing.activePendingSince) : null,
+      },
+      now(),
+      config.PENDING_TIMEOUT_SECONDS,
+    );
+    if (verdict.kind === 'expire_pending' && tries < MAX_TRIES) {
       // A live session nobody joined within the pending timeout no longer blocks: it ends pending_timeout.
-      const openedAt = standing.activePendingSince ? new Date(standing.activePendingSince) : null;
-      const cutoff = new Date(now().getTime() - config.PENDING_TIMEOUT_SECONDS * 1000);
-      if (openedAt && openedAt <= cutoff && tries < MAX_TRIES) {
-        const ended = await expirePendingSessions(db, cutoff, { sessionIds: [standing.activeSessionId] });
-        for (const row of ended) await closeRoom(livekit, row.roomName, log);
-        continue;
-      }
-      throw sessionActiveError(standing.activeSessionId);
+      await expireTimedOut(services, [verdict.sessionId], log);
+      continue;
     }
-    if (standing.attemptsUsed >= standing.maxAttempts) {
-      throw attemptsExhaustedError(standing.attemptsUsed, standing.maxAttempts);
-    }
+    if (verdict.kind === 'expire_pending') throw sessionActiveError(verdict.sessionId);
+    if (verdict.kind === 'refuse') throw verdict.error;
     const planned = {
       id: randomUUID(),
       tenantId: caller.tenantId,

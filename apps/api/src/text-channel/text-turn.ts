@@ -11,13 +11,14 @@
 
 import {
   activeTime,
-  DomainError,
   notFound,
   type PatientEngine,
   type SessionStreamEvent,
+  sessionBusyError,
   sessionEndedError,
   textTurnVerdict,
   turnCrossesWarning,
+  voiceLiveError,
 } from '@sp/core';
 import { claimTextTurn, endSession, releaseTextTurn, type Session } from '@sp/db';
 import { type ConfiguredProvider, streamChat, toModelError } from '@sp/models';
@@ -29,6 +30,7 @@ import {
   textPatientMessages,
 } from '@sp/persona';
 import type { Logger } from 'pino';
+import { sessionLimits } from '../config.js';
 import type { Caller } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
 import { closeRoom } from '../http/room-closing.js';
@@ -82,11 +84,7 @@ async function claimTurn(
 ): Promise<{ turn: ClaimedTurn; switchedFromVoice: string | null }> {
   const { db, config, now, models } = services;
   const engine: PatientEngine = models.configured ? 'model' : 'scripted';
-  const limits = {
-    reconnectWindowSeconds: config.RECONNECT_WINDOW_SECONDS,
-    gapCapSeconds: config.TEXT_TURN_GAP_CAP_SECONDS,
-    replyLeaseSeconds: config.TEXT_REPLY_LEASE_SECONDS,
-  };
+  const limits = sessionLimits(config);
   for (let attempt = 1; ; attempt++) {
     const judged: TextSession | null = await ownSessionWithPatient(db, caller, sessionId);
     if (!judged) throw notFound('Session');
@@ -103,13 +101,9 @@ async function claimTurn(
       case 'already_ended':
         throw sessionEndedError(verdict.endReason);
       case 'voice_live':
-        throw new DomainError(
-          'SESSION_CHANNEL_CONFLICT',
-          'This session is live by voice: leave the call to continue by text',
-          { channel: 'voice' },
-        );
+        throw voiceLiveError();
       case 'busy':
-        throw busy();
+        throw sessionBusyError();
       case 'end':
         throw await endAfterFailedCheck(services, session, verdict.endReason, log);
     }
@@ -142,11 +136,9 @@ async function claimTurn(
       };
       return { turn, switchedFromVoice: session.channel === 'voice' ? session.roomName : null };
     }
-    if (attempt >= MAX_CLAIMS) throw busy();
+    if (attempt >= MAX_CLAIMS) throw sessionBusyError();
   }
 }
-
-const busy = () => new DomainError('SESSION_BUSY', 'The patient is still answering your previous message');
 
 async function runTextTurn(
   services: TextServices,

@@ -70,10 +70,10 @@ export const useStaffCases = () =>
     queryFn: () => api<CaseStudyStaffView[]>('/v1/case-studies'),
   });
 
-export const useCohort = (contentId: string | undefined) =>
+export const useCohort = (contentId: string | undefined, range: { from?: string; to?: string }) =>
   useQuery({
-    queryKey: ['staff', 'cohort', contentId],
-    queryFn: () => api<CohortStats>(`/v1/admin/cohorts/${contentId}`),
+    queryKey: ['staff', 'cohort', contentId, range],
+    queryFn: () => api<CohortStats>(`/v1/admin/cohorts/${contentId}${queryString(range)}`),
     enabled: !!contentId,
   });
 

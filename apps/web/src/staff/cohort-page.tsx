@@ -6,6 +6,7 @@
  * read the same to a screen reader as on screen; previews are not counted.
  */
 import type { Agreement, CohortStats } from '@sp/core';
+import { useState } from 'react';
 import { Link, useParams } from 'wouter';
 import { useCohort, useGraderAgreement, useStaffCases } from '../api/staff';
 import { percent } from './staff-words';
@@ -13,7 +14,8 @@ import { percent } from './staff-words';
 export function CohortPage() {
   const { caseId } = useParams<{ caseId?: string }>();
   const cases = useStaffCases();
-  const cohort = useCohort(caseId);
+  const [range, setRange] = useState<{ from?: string; to?: string }>({});
+  const cohort = useCohort(caseId, range);
   const agreement = useGraderAgreement();
   const title = cases.data?.find((c) => c.id === caseId)?.title;
 
@@ -37,7 +39,55 @@ export function CohortPage() {
           <h2>Grader agreement, every case</h2>
           {agreement.error && <p role="alert">The agreement could not be loaded: {agreement.error.message}</p>}
           {agreement.data && <AgreementFigures agreement={agreement.data.overall} />}
+          {!!agreement.data?.by_case.length && (
+            <div className="table-wrap">
+              <table className="stack-on-phone" aria-label="Grader agreement by case">
+                <thead>
+                  <tr>
+                    <th scope="col">Case</th>
+                    <th scope="col">All graders</th>
+                    <th scope="col">Model grader</th>
+                    <th scope="col">Offline grader</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {agreement.data.by_case.map((c) => (
+                    <tr key={c.content_id}>
+                      <td data-label="Case">
+                        <Link href={`/staff/cohort/${c.content_id}`}>{c.case_title}</Link>
+                      </td>
+                      <td data-label="All graders">{agreementLine(c)}</td>
+                      <td data-label="Model grader">{agreementLine(c.by_grader.model)}</td>
+                      <td data-label="Offline grader">{agreementLine(c.by_grader.heuristic)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
         </>
+      )}
+      {caseId && (
+        <form
+          className="filters"
+          aria-label="Sessions created between"
+          onSubmit={(event) => {
+            event.preventDefault();
+            const form = new FormData(event.currentTarget);
+            const day = (name: string) => (form.get(name) as string | null) || undefined;
+            setRange({ from: day('from'), to: day('to') });
+          }}
+        >
+          <label>
+            From
+            <input name="from" type="date" />
+          </label>
+          <label>
+            To
+            <input name="to" type="date" />
+          </label>
+          <button type="submit">Apply dates</button>
+        </form>
       )}
       {cohort.isPending && caseId && <p>Loading…</p>}
       {cohort.error && <p role="alert">The cohort could not be loaded: {cohort.error.message}</p>}
@@ -152,17 +202,18 @@ function Cohort({ stats }: { stats: CohortStats }) {
 }
 
 /** The share of reviewed items where the grader's verdict was the instructor's, overall and per grader. */
-export function AgreementFigures({ agreement }: { agreement: Agreement }) {
-  const line = (a: Omit<Agreement, 'by_grader'>) =>
-    `${percent(a.agreement)}${a.reviewed_items ? ` (${a.agreed_items} of ${a.reviewed_items} reviewed items)` : ''}`;
+const agreementLine = (a: Omit<Agreement, 'by_grader'>) =>
+  `${percent(a.agreement)}${a.reviewed_items ? ` (${a.agreed_items} of ${a.reviewed_items} reviewed items)` : ''}`;
+
+function AgreementFigures({ agreement }: { agreement: Agreement }) {
   return (
     <dl className="facts" data-testid="agreement">
       <dt>All graders</dt>
-      <dd data-testid="agreement-overall">{line(agreement)}</dd>
+      <dd data-testid="agreement-overall">{agreementLine(agreement)}</dd>
       <dt>Model grader</dt>
-      <dd>{line(agreement.by_grader.model)}</dd>
+      <dd>{agreementLine(agreement.by_grader.model)}</dd>
       <dt>Offline grader</dt>
-      <dd>{line(agreement.by_grader.heuristic)}</dd>
+      <dd>{agreementLine(agreement.by_grader.heuristic)}</dd>
     </dl>
   );
 }

@@ -146,7 +146,12 @@ export function SessionsPage() {
       {sessions.isPending && <p>Loading…</p>}
       {sessions.error && <p role="alert">The sessions could not be loaded: {sessions.error.message}</p>}
       {sessions.data && rows.length === 0 && <p>No sessions match.</p>}
-      {rows.length > 0 && <SessionsTable rows={rows} />}
+      {rows.length > 0 && (
+        <SessionsTable
+          rows={rows}
+          nameOf={new Map(students.data?.data.map((st) => [st.user_id, st.name ?? st.user_id]))}
+        />
+      )}
       {sessions.data && sessions.data.total_pages > 1 && (
         <nav className="actions" aria-label="Pages">
           <button type="button" disabled={skip === 0} onClick={() => setSkip(Math.max(0, skip - PAGE_SIZE))}>
@@ -168,8 +173,19 @@ export function SessionsPage() {
   );
 }
 
-/** Sessions as rows: case, student (unless `forStudent`), start, status, channel, time used, score, Review. */
-export function SessionsTable({ rows, forStudent = false }: { rows: StaffSessionSummary[]; forStudent?: boolean }) {
+/**
+ * Sessions as rows: case, student (by name where `nameOf` knows it; not on one student's page, `forStudent`),
+ * start, status, channel, time used, score, Review.
+ */
+export function SessionsTable({
+  rows,
+  forStudent = false,
+  nameOf = new Map(),
+}: {
+  rows: StaffSessionSummary[];
+  forStudent?: boolean;
+  nameOf?: Map<string, string>;
+}) {
   return (
     <div className="table-wrap">
       <table className="stack-on-phone" aria-label="Sessions">
@@ -196,7 +212,9 @@ export function SessionsTable({ rows, forStudent = false }: { rows: StaffSession
               </td>
               {!forStudent && (
                 <td data-label="Student">
-                  <Link href={`/staff/students/${encodeURIComponent(s.user_id)}`}>{s.user_id}</Link>
+                  <Link href={`/staff/students/${encodeURIComponent(s.user_id)}`}>
+                    {nameOf.get(s.user_id) ?? s.user_id}
+                  </Link>
                 </td>
               )}
               <td data-label="Started">{s.start_time ? new Date(s.start_time).toLocaleString() : '—'}</td>
@@ -213,7 +231,7 @@ export function SessionsTable({ rows, forStudent = false }: { rows: StaffSession
                   Review
                   <span className="visually-hidden">
                     {' '}
-                    {forStudent ? `${s.case_title} session` : `session of ${s.user_id}`}
+                    {forStudent ? `${s.case_title} session` : `session of ${nameOf.get(s.user_id) ?? s.user_id}`}
                   </span>
                 </Link>
               </td>

@@ -100,6 +100,7 @@ export function StudentPage() {
           <AccommodationForm student={s} />
           <h2>Cases</h2>
           <CaseStanding student={s} />
+          {s.grants.length > 0 && <GrantHistory student={s} />}
           <h2>Sessions</h2>
           {sessions.error && <p role="alert">The sessions could not be loaded: {sessions.error.message}</p>}
           {sessions.data?.data.length === 0 && <p>No sessions yet.</p>}
@@ -114,8 +115,8 @@ function AccommodationForm({ student }: { student: StudentView }) {
   const queryClient = useQueryClient();
   const current = student.accommodation;
   const saving = useMutation({
-    mutationFn: (multiplier: number) =>
-      setAccommodation(student.user_id, { duration_multiplier: multiplier, note: undefined }),
+    mutationFn: (body: { multiplier: number; note?: string }) =>
+      setAccommodation(student.user_id, { duration_multiplier: body.multiplier, note: body.note }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['staff'] }),
   });
   return (
@@ -124,14 +125,18 @@ function AccommodationForm({ student }: { student: StudentView }) {
       <p data-testid="accommodation">
         {current.duration_multiplier === 1
           ? 'None: sessions run for the case’s own duration.'
-          : `${current.duration_multiplier}× the case’s duration${current.set_by ? `, set by ${current.set_by}` : ''}.`}
+          : `${current.duration_multiplier}× the case’s duration${current.set_by ? `, set by ${current.set_by}` : ''}${
+              current.note ? `: “${current.note}”` : '.'
+            }`}
       </p>
       <form
         className="filters"
         aria-label="Time accommodation"
         onSubmit={(event) => {
           event.preventDefault();
-          saving.mutate(Number(new FormData(event.currentTarget).get('multiplier')));
+          const form = new FormData(event.currentTarget);
+          const note = String(form.get('note') ?? '').trim();
+          saving.mutate({ multiplier: Number(form.get('multiplier')), note: note || undefined });
         }}
       >
         <label>
@@ -145,6 +150,10 @@ function AccommodationForm({ student }: { student: StudentView }) {
             defaultValue={current.duration_multiplier}
             required
           />
+        </label>
+        <label>
+          Note
+          <input name="note" type="text" maxLength={2000} defaultValue={current.note ?? ''} />
         </label>
         <button type="submit" className="primary" disabled={saving.isPending}>
           Save accommodation
@@ -215,5 +224,23 @@ function GrantForm({ userId, contentId, caseTitle }: { userId: string; contentId
       </button>
       {granting.error && <span role="alert">Refused: {granting.error.message}</span>}
     </form>
+  );
+}
+
+function GrantHistory({ student }: { student: StudentView }) {
+  const titleOf = new Map(student.cases.map((c) => [c.content_id, c.case_title]));
+  return (
+    <>
+      <h3>Attempts granted</h3>
+      <ul data-testid="grants">
+        {student.grants.map((g) => (
+          <li key={`${g.content_id}-${g.created_at}`}>
+            {g.extra_attempts} on {titleOf.get(g.content_id) ?? g.content_id} by {g.granted_by},{' '}
+            {new Date(g.created_at).toLocaleString()}
+            {g.note ? `: “${g.note}”` : ''}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

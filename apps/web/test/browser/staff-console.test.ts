@@ -54,7 +54,7 @@ describe('the instructor console', () => {
     // The instructor's table picks the session up by itself, live.
     const row = rowOf(staff.page, sessionId);
     await row.getByText('Live').waitFor({ timeout: 10_000 });
-    expect(await row.getByRole('link', { name: 'demo-student', exact: true }).count()).toBe(1);
+    expect(await row.getByRole('link', { name: 'Sam Student', exact: true }).count()).toBe(1);
     expect(await row.getByText(caseStudy!.title).count()).toBe(1);
     expect(await row.getByText('Typing').count()).toBe(1);
     await shot(staff.page, 'staff-sessions');
@@ -154,6 +154,8 @@ describe('the instructor console', () => {
     await staffNav(staff.page, 'Cohort');
     await staff.page.getByRole('heading', { level: 1, name: 'Cohort' }).waitFor();
     await staff.page.getByTestId('agreement-overall').getByText('50% (1 of 2 reviewed items)').waitFor();
+    const byCase = staff.page.getByRole('table', { name: 'Grader agreement by case' });
+    expect(await byCase.getByRole('row').filter({ hasText: caseStudy!.title }).textContent()).toContain('50%');
     await shot(staff.page, 'staff-cohort-index');
     await checkPage(staff.page, 'staff cohort index');
     await staff.page.getByRole('navigation', { name: 'Cases' }).getByRole('link', { name: caseStudy!.title }).click();
@@ -178,9 +180,14 @@ describe('the instructor console', () => {
     await standing.getByRole('spinbutton').fill('2');
     await standing.getByRole('button', { name: /^Grant/ }).click();
     await standing.getByText(`1 of ${caseStudy!.maxAttempts + 2}`).waitFor();
+    expect(await staff.page.getByTestId('grants').textContent()).toContain(
+      `2 on ${caseStudy!.title} by demo-instructor`,
+    );
     await staff.page.getByLabel('Duration multiplier').fill('1.25');
+    await staff.page.getByLabel('Note').fill('Extra time agreed with student services');
     await staff.page.getByRole('button', { name: 'Save accommodation' }).click();
     await staff.page.getByTestId('accommodation').getByText('1.25×').waitFor();
+    expect(await staff.page.getByTestId('accommodation').textContent()).toContain('student services');
     await shot(staff.page, 'staff-student');
     await checkPage(staff.page, 'staff student');
     // The student's next session runs 1.25 times the case's duration, and says so.

@@ -16,7 +16,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { newRoomName } from '@sp/core';
-import { heartbeat, openSegment, sessions } from '@sp/db';
+import { heartbeat, latestVersionId, openSegment, sessions } from '@sp/db';
 import { ActiveTimer } from '../apps/agent/src/active-timer.js';
 import { startPatientJob } from '../apps/agent/src/patient-job.js';
 import { LiveKitStudentRoom } from '../apps/agent/src/student-room.js';
@@ -96,6 +96,7 @@ try {
         tenantId: tenant.id,
         userId: `bench-${i}`,
         contentId: caseStudy.id,
+        caseStudyVersionId: latestVersionId(caseStudy.id),
         roomName: newRoomName(),
         attemptNumber: 1,
       })),

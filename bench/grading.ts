@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { newRoomName, type RubricItem } from '@sp/core';
-import { type Database, endSession, sessionMessages, sessions } from '@sp/db';
+import { type Database, endSession, latestVersionId, sessionMessages, sessions } from '@sp/db';
 import { startOpenAIServer } from '@sp/testkit';
 import { benchDatabase } from './support.js';
 
@@ -75,6 +75,7 @@ try {
     tenantId: tenant.id,
     userId: `bench-${i}`,
     contentId: caseStudy.id,
+    caseStudyVersionId: latestVersionId(caseStudy.id),
     status: 'active' as const,
     roomName: newRoomName(),
     attemptNumber: 1,

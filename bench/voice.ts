@@ -30,7 +30,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { newRoomName } from '@sp/core';
-import { sessions } from '@sp/db';
+import { latestVersionId, sessions } from '@sp/db';
 import { insertCaseStudy } from '@sp/dev-postgres/testing';
 import { startPatientJob } from '../apps/agent/src/patient-job.js';
 import { LiveKitStudentRoom } from '../apps/agent/src/student-room.js';
@@ -146,7 +146,14 @@ try {
   });
   const [row] = await handle.db
     .insert(sessions)
-    .values({ tenantId: tenant.id, userId: 'bench', contentId: cs.id, roomName: newRoomName(), attemptNumber: 1 })
+    .values({
+      tenantId: tenant.id,
+      userId: 'bench',
+      contentId: cs.id,
+      caseStudyVersionId: latestVersionId(cs.id),
+      roomName: newRoomName(),
+      attemptNumber: 1,
+    })
     .returning();
   if (!row) throw new Error('no session');
 

@@ -5,8 +5,8 @@
  * the job writes nothing.
  */
 import { participantAttributesSchema, remainingTime } from '@sp/core';
-import { type CaseStudy, caseStudies, type Database, type Session, sessions } from '@sp/db';
-import { and, eq } from 'drizzle-orm';
+import { type CaseStudy, type Database, pinnedCaseStudy, type Session, sessions } from '@sp/db';
+import { eq } from 'drizzle-orm';
 import type { Student } from './student-room.js';
 
 export type Admission =
@@ -30,10 +30,8 @@ export async function admitStudent(db: Database, student: Student, roomName: str
   if (session.roomName !== roomName) return refuse("room is not the session's current room");
   if (session.channel === 'text') return refuse('session continues by text; a resume brings it back to voice');
   if (remainingTime(session, new Date()) <= 0) return refuse('session has no active time left');
-  const [caseStudy] = await db
-    .select()
-    .from(caseStudies)
-    .where(and(eq(caseStudies.id, session.contentId), eq(caseStudies.tenantId, session.tenantId)));
+  // The case as the session's pinned version has it: an author's edit since changes nothing here.
+  const caseStudy = await pinnedCaseStudy(db, session);
   if (!caseStudy) return refuse('case study not found');
   return { admitted: true, session, caseStudy };
 }

@@ -11,6 +11,7 @@ import { requestId } from 'hono/request-id';
 import { pino } from 'pino';
 import { adminRoutes } from './admin/routes.js';
 import { usageRoutes } from './admin/usage-routes.js';
+import { caseAuthoringRoutes } from './case-authoring/routes.js';
 import { caseStudyRoutes } from './case-studies/routes.js';
 import { conversationRoutes } from './chat/conversation-routes.js';
 import { chatRoutes } from './chat/routes.js';
@@ -122,6 +123,7 @@ export function createApp(deps: AppDeps): App {
   app.route('/v1/admin', staffRoutes(services));
   app.route('/v1/usage', usageRoutes(services));
   app.route('/v1/voices', voiceRoutes(services));
+  app.route('/v1/authoring/cases', caseAuthoringRoutes(services));
 
   // AI assistants (MCP): the same routes as tools, behind the same token check (docs/mcp.md).
   app.use('/mcp', bodyLimit({ maxSize: services.config.MAX_BODY_BYTES, onError: payloadTooLarge }));

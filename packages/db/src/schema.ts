@@ -4,6 +4,7 @@
  * Column names are snake_case so admins can query them straight from psql.
  */
 import {
+  type CaseVersionContent,
   DURATION_MULTIPLIER_MAX,
   type EndReason,
   type Fact,
@@ -93,17 +94,55 @@ export const caseStudies = pgTable(
     rubric: jsonb('rubric').$type<RubricItem[]>().notNull(),
     durationLimit: integer('duration_limit').notNull().default(600),
     maxAttempts: integer('max_attempts').notNull().default(3),
+    /** The columns above are what students get (the latest published version, or the draft never published). */
     published: boolean('published').notNull().default(false),
+    /** An author's edits not yet published: the working copy is `draft ?? the columns`. */
+    draft: jsonb('draft').$type<CaseVersionContent>(),
+    /** Retired: never listed to students again; its versions and sessions stay. */
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    check('case_studies_archived_unpublished', sql`${t.archivedAt} is null or not ${t.published}`),
     uniqueIndex('case_studies_tenant_slug_key').on(t.tenantId, t.slug),
     uniqueIndex('case_studies_tenant_external_id_key').on(t.tenantId, t.externalId),
     // What sessions point at, so a session's case study is always of the session's tenant.
     unique('case_studies_tenant_id_key').on(t.tenantId, t.id),
     check('case_studies_duration_limit_positive', sql`${t.durationLimit} > 0`),
     check('case_studies_max_attempts_positive', sql`${t.maxAttempts} > 0`),
+  ],
+);
+
+/**
+ * What a case said when it was published (`number` 1, 2, ...) or when an author tried a draft
+ * (`number` null, a preview snapshot). Never updated: sessions pin one, and the worker, the text
+ * patient and the grader read it, so an edit changes no session in progress and no regrade.
+ */
+export const caseStudyVersions = pgTable(
+  'case_study_versions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    caseStudyId: uuid('case_study_id').notNull(),
+    number: integer('number'),
+    content: jsonb('content').$type<CaseVersionContent>().notNull(),
+    /** Who published it (a user id), or null for the seed command and the migration's backfill. */
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('case_study_versions_number_key').on(t.caseStudyId, t.number),
+    // What sessions point at, so a session's version is always of the session's own case and tenant.
+    unique('case_study_versions_case_id_key').on(t.tenantId, t.caseStudyId, t.id),
+    foreignKey({
+      name: 'case_study_versions_case_fk',
+      columns: [t.tenantId, t.caseStudyId],
+      foreignColumns: [caseStudies.tenantId, caseStudies.id],
+    }).onDelete('cascade'),
+    check('case_study_versions_number_positive', sql`${t.number} is null or ${t.number} >= 1`),
   ],
 );
 
@@ -118,6 +157,10 @@ export const sessions = pgTable(
     contentTypeId: text('content_type_id').notNull().default('case_study'),
     /** The case study, of the same tenant (`sessions_case_study_fk`). */
     contentId: uuid('content_id').notNull(),
+    /** The version of the case the session started on (`sessions_case_version_fk`): everything reads this one. */
+    caseStudyVersionId: uuid('case_study_version_id').notNull(),
+    /** An author trying the case: no attempt counted, kept out of statistics and usage. */
+    preview: boolean('preview').notNull().default(false),
     conversationId: text('conversation_id'),
     status: text('status').$type<SessionStatus>().notNull().default('pending'),
     isActive: boolean('is_active').notNull().default(true),
@@ -162,7 +205,9 @@ export const sessions = pgTable(
       .on(t.tenantId, t.userId, t.contentId)
       .where(sql`${t.status} <> 'ended'`),
     // Attempt numbers are unique, so racing creations cannot exceed max_attempts.
-    uniqueIndex('sessions_attempt_key').on(t.tenantId, t.userId, t.contentId, t.attemptNumber),
+    uniqueIndex('sessions_attempt_key')
+      .on(t.tenantId, t.userId, t.contentId, t.attemptNumber)
+      .where(sql`not ${t.preview}`),
     uniqueIndex('sessions_room_name_key').on(t.roomName),
     index('sessions_user_idx').on(t.tenantId, t.userId, t.createdAt),
     // The pending-timeout sweep reads only sessions nobody has joined yet.
@@ -171,6 +216,11 @@ export const sessions = pgTable(
       name: 'sessions_case_study_fk',
       columns: [t.tenantId, t.contentId],
       foreignColumns: [caseStudies.tenantId, caseStudies.id],
+    }),
+    foreignKey({
+      name: 'sessions_case_version_fk',
+      columns: [t.tenantId, t.contentId, t.caseStudyVersionId],
+      foreignColumns: [caseStudyVersions.tenantId, caseStudyVersions.caseStudyId, caseStudyVersions.id],
     }),
     // What grade reports point at, so a report's session is always of the report's tenant.
     unique('sessions_tenant_id_key').on(t.tenantId, t.id),
@@ -513,6 +563,7 @@ export const livekitWebhookEvents = pgTable('livekit_webhook_events', {
 export type Tenant = typeof tenants.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type CaseStudy = typeof caseStudies.$inferSelect;
+export type CaseStudyVersion = typeof caseStudyVersions.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type SessionMessage = typeof sessionMessages.$inferSelect;
 export type GradeReport = typeof gradeReports.$inferSelect;

@@ -69,6 +69,7 @@ describe('migrations', () => {
     expect(tables.map((t) => t.table_name)).toEqual([
       'attempt_grants',
       'case_studies',
+      'case_study_versions',
       'chat_conversations',
       'chat_messages',
       'chat_usage',

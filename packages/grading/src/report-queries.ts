@@ -55,6 +55,8 @@ export interface ReportFilters {
 export async function listReports(db: Database, tenantId: string, f: ReportFilters) {
   const conditions: (SQL | undefined)[] = [
     eq(gradeReports.tenantId, tenantId),
+    // Authors' preview sessions are kept out of the tenant's reports and figures.
+    eq(sessions.preview, false),
     // The case's id or the client's external id for it.
     f.contentId
       ? sql`${sessions.contentId} in (select ${caseStudies.id} from ${caseStudies} where ${caseStudies.tenantId} = ${sessions.tenantId}

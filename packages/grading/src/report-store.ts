@@ -5,8 +5,10 @@
  * `grade_report_done` (delivered on commit) so waiting readers wake at once.
  * One round trip per change keeps the per-job overhead small next to the model call.
  */
+
+import type { RubricItem } from '@sp/core';
 import {
-  caseStudies,
+  caseStudyVersions,
   type Database,
   enqueueGrading,
   GRADING_QUEUE,
@@ -108,12 +110,19 @@ export async function renewLease(db: Database, sessionId: string): Promise<void>
     .where(and(eq(gradeReports.sessionId, sessionId), eq(gradeReports.status, 'running')));
 }
 
-/** The case a session is graded against: its title and rubric. */
+/**
+ * The case a session is graded against: its title and rubric, from the version the session pinned,
+ * so an edit published since changes neither a grading nor a regrade.
+ */
 export async function gradedCaseOf(db: Pick<Database, 'select'>, sessionId: string) {
   const [row] = await db
-    .select({ tenantId: sessions.tenantId, caseTitle: caseStudies.title, rubric: caseStudies.rubric })
+    .select({
+      tenantId: sessions.tenantId,
+      caseTitle: sql<string>`${caseStudyVersions.content}->>'title'`,
+      rubric: sql<RubricItem[]>`${caseStudyVersions.content}->'rubric'`,
+    })
     .from(sessions)
-    .innerJoin(caseStudies, eq(caseStudies.id, sessions.contentId))
+    .innerJoin(caseStudyVersions, eq(caseStudyVersions.id, sessions.caseStudyVersionId))
     .where(eq(sessions.id, sessionId));
   return row ?? null;
 }

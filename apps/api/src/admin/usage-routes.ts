@@ -117,6 +117,8 @@ export function usageRoutes({ db }: Services) {
       sql`tenant_id = ${caller.tenantId}`,
       sql`status = 'ended'`,
       sql`end_reason <> 'pending_timeout'`,
+      // An author trying a case is not usage by students.
+      sql`not preview`,
       q.from ? sql`end_time >= ${startOf(q.from).toISOString()}::timestamptz` : undefined,
       q.to ? sql`end_time <= ${endOf(q.to).toISOString()}::timestamptz` : undefined,
       userId ? sql`user_id = ${userId}` : undefined,

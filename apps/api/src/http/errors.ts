@@ -4,7 +4,7 @@
  * bad field, Hono's own 4xx (bad JSON, media type, size) get their codes, and
  * anything else is a logged 500 that says nothing about the internals.
  */
-import { DomainError, type ErrorCode, type ErrorEnvelope, errorStatus } from '@sp/core';
+import { DomainError, type ErrorCode, type ErrorEnvelope, errorStatus, fieldPath } from '@sp/core';
 import { isDatabaseUnavailable } from '@sp/db';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -20,10 +20,10 @@ function answer(c: Context, error: DomainError) {
   return c.json(errorBody(error.code, error.message, error.details), error.status as ContentfulStatusCode);
 }
 
-/** `{ fields: [{ field: 'content_id', in: 'body', message }] }`, one entry per bad field. */
+/** `{ fields: [{ field: 'content_id', in: 'body', message }] }`, one entry per bad field (`rubric[3].weight`). */
 export function validationError(error: ZodError, location: string): DomainError {
   const fields = error.issues.map((issue) => ({
-    field: issue.path.length ? issue.path.join('.') : '(root)',
+    field: fieldPath(issue.path),
     in: location,
     message: issue.message,
   }));

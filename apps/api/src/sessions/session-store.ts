@@ -3,6 +3,7 @@ import {
   attemptGrants,
   caseStudies,
   type Database,
+  latestVersionId,
   preparedFor,
   type Session,
   sessionMessages,
@@ -25,6 +26,8 @@ function prepareQueries(db: Database) {
     where ${attemptGrants.tenantId} = ${tenantId} and ${attemptGrants.userId} = ${userId} and ${attemptGrants.contentId} = ${caseStudies.id})`;
   const accommodation = sql`(select ${studentAccommodations.durationMultiplier} from ${studentAccommodations}
     where ${studentAccommodations.tenantId} = ${tenantId} and ${studentAccommodations.userId} = ${userId})`;
+  // An author's preview sessions are no attempts: they neither count nor take a number.
+  const attempt = sql`${mine} and not ${sessions.preview}`;
   return {
     ownSession: db
       .select()
@@ -56,6 +59,8 @@ function prepareQueries(db: Database) {
         maxAttempts: sql<number>`(${caseStudies.maxAttempts} + ${granted})::int`,
         // The student's time accommodation (1: none).
         durationMultiplier: sql<number>`coalesce(${accommodation}, 1)::float8`,
+        /** The version a new session pins: the latest published one. */
+        versionId: latestVersionId(caseStudies.id),
         activeSessionId: sql<
           string | null
         >`(select ${sessions.id} from ${sessions} where ${mine} and ${sessions.status} <> 'ended' limit 1)`,
@@ -64,9 +69,9 @@ function prepareQueries(db: Database) {
           string | null
         >`(select ${sessions.roomOpenedAt} from ${sessions} where ${mine} and ${sessions.status} = 'pending' and ${sessions.startTime} is null limit 1)`,
         // A session that never started (pending_timeout) is not an attempt, but keeps its attempt number.
-        attemptsUsed: sql<number>`(select count(*)::int from ${sessions} where ${mine}
+        attemptsUsed: sql<number>`(select count(*)::int from ${sessions} where ${attempt}
           and ${sessions.endReason} is distinct from 'pending_timeout')`,
-        lastAttemptNumber: sql<number>`(select coalesce(max(${sessions.attemptNumber}), 0)::int from ${sessions} where ${mine})`,
+        lastAttemptNumber: sql<number>`(select coalesce(max(${sessions.attemptNumber}), 0)::int from ${sessions} where ${attempt})`,
       })
       .from(caseStudies)
       .where(

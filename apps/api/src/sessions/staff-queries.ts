@@ -13,6 +13,8 @@ export function staffSessionWhere(tenantId: string, f: Partial<StaffSessionFilte
   return and(
     eq(sessions.tenantId, tenantId),
     sessionId ? eq(sessions.id, sessionId) : undefined,
+    // Authors' preview sessions are no student's work: out of the lists and exports (still readable by id).
+    sessionId ? undefined : eq(sessions.preview, false),
     f.user_id ? eq(sessions.userId, f.user_id) : undefined,
     // The case's id or the client's external id for it.
     f.content_id ? sql`${sessions.contentId} in (${caseIdsNamed(tenantId, f.content_id)})` : undefined,

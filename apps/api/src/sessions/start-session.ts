@@ -58,11 +58,13 @@ export async function startSession(
     }
     if (verdict.kind === 'expire_pending') throw sessionActiveError(verdict.sessionId);
     if (verdict.kind === 'refuse') throw verdict.error;
+    if (!standing.versionId) throw notFound('Case study');
     const planned = {
       id: randomUUID(),
       tenantId: caller.tenantId,
       userId: caller.userId,
       contentId: standing.id,
+      caseStudyVersionId: standing.versionId,
       durationLimit: accommodatedDuration(standing.durationLimit, standing.durationMultiplier),
       durationMultiplier: standing.durationMultiplier,
       attemptNumber: standing.lastAttemptNumber + 1,

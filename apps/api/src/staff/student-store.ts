@@ -45,8 +45,8 @@ export async function caseTitles(db: Database, tenantId: string, ids: string[]):
   return new Map(rows.map((row) => [row.id, row.title]));
 }
 
-/** Sessions that count as an attempt: not the ones that never started. */
-export const countsAsAttempt = sql`${sessions.endReason} is distinct from 'pending_timeout'`;
+/** Sessions that count as an attempt: not the ones that never started, nor an author's previews. */
+export const countsAsAttempt = sql`${sessions.endReason} is distinct from 'pending_timeout' and not ${sessions.preview}`;
 
 /** A student's attempts on each case they used or were granted attempts on (or on one case). */
 export async function attemptStandings(
@@ -176,7 +176,7 @@ export async function clearAccommodation(db: Database, tenantId: string, userId:
  */
 function studentIds(tenantId: string) {
   return sql`select ${users.id} as user_id from ${users} where ${users.tenantId} = ${tenantId} and ${users.role} = 'student'
-    union select ${sessions.userId} from ${sessions} where ${sessions.tenantId} = ${tenantId}
+    union select ${sessions.userId} from ${sessions} where ${sessions.tenantId} = ${tenantId} and not ${sessions.preview}
     union select ${attemptGrants.userId} from ${attemptGrants} where ${attemptGrants.tenantId} = ${tenantId}
     union select ${studentAccommodations.userId} from ${studentAccommodations} where ${studentAccommodations.tenantId} = ${tenantId}`;
 }
@@ -192,8 +192,10 @@ export async function listStudents(db: Database, tenantId: string, page: { skip:
     total: number;
   }>(sql`
     select s.user_id, u.name, u.email,
-      (select count(*)::int from ${sessions} where ${sessions.tenantId} = ${tenantId} and ${sessions.userId} = s.user_id) as sessions,
-      (select max(${sessions.createdAt}) from ${sessions} where ${sessions.tenantId} = ${tenantId} and ${sessions.userId} = s.user_id) as last_session_at,
+      (select count(*)::int from ${sessions} where ${sessions.tenantId} = ${tenantId} and ${sessions.userId} = s.user_id
+        and not ${sessions.preview}) as sessions,
+      (select max(${sessions.createdAt}) from ${sessions} where ${sessions.tenantId} = ${tenantId} and ${sessions.userId} = s.user_id
+        and not ${sessions.preview}) as last_session_at,
       coalesce(a.duration_multiplier, 1)::float8 as duration_multiplier,
       count(*) over ()::int as total
     from (${studentIds(tenantId)}) s

@@ -5,9 +5,10 @@
  * `claimTextTurn`: the session clock writes the clock columns, for text as for
  * voice). After it, the reply is stored and the turn released in one transaction.
  */
+import type { Fact, Persona } from '@sp/core';
 import {
   appendTurn,
-  caseStudies,
+  caseStudyVersions,
   type Database,
   preparedFor,
   releaseTextTurn,
@@ -35,16 +36,17 @@ const sessionRead = preparedFor((db) =>
   db
     .select({
       session: sessions,
-      persona: caseStudies.persona,
-      facts: caseStudies.facts,
-      instructions: caseStudies.instructions,
+      // The patient of the version the session pinned, never the case as edited since.
+      persona: sql<Persona>`${caseStudyVersions.content}->'persona'`,
+      facts: sql<Fact[]>`${caseStudyVersions.content}->'facts'`,
+      instructions: sql<string>`${caseStudyVersions.content}->>'instructions'`,
       context: sessions.context,
       transcript: sql<PriorTurn[]>`(select coalesce(json_agg(json_build_object('role', m.role, 'content', m.content)
         order by m.sequence), '[]') from ${sessionMessages} m where m.session_id = ${sessions.id})`,
       version: sql<string>`${sessions}.xmin::text`,
     })
     .from(sessions)
-    .innerJoin(caseStudies, eq(caseStudies.id, sessions.contentId))
+    .innerJoin(caseStudyVersions, eq(caseStudyVersions.id, sessions.caseStudyVersionId))
     .where(
       and(
         eq(sessions.id, sql.placeholder('id')),

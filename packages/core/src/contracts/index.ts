@@ -1,3 +1,4 @@
+export * from './case-authoring.js';
 export * from './case-study-views.js';
 export * from './chat-history.js';
 export * from './date-range.js';

@@ -1,14 +1,16 @@
 /**
  * Demo data: one tenant, a student, an instructor and an admin, and three
- * published case studies, written by natural keys, so running it twice changes
+ * published case studies (the files `content/cases/*.json`, each with its
+ * published version), written by natural keys, so running it twice changes
  * nothing. `pnpm db:seed` restores rows that exist to the shipped content;
  * `pnpm dev` only adds the missing ones, keeping what instructors edited.
  */
 import { caseStudyContentSchema, unknownVoiceProblem, type VoiceCatalog, voiceCatalog } from '@sp/core';
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import { recordPublishedVersion } from '../case-versions.js';
 import type { Database } from '../client.js';
 import { caseStudies, tenants, users } from '../schema.js';
-import { seedCaseStudies } from './cases/index.js';
+import { loadCaseFiles } from './cases/load.js';
 
 export const DEMO_TENANT = {
   id: '00000000-0000-4000-8000-000000000001',
@@ -31,7 +33,7 @@ export interface SeedOptions {
 
 export async function seedDemo(db: Database, { overwrite = true, voices = voiceCatalog({}) }: SeedOptions = {}) {
   // Cases are validated before anything is written: a voice the provider lacks is refused here, not at run time.
-  const contents = seedCaseStudies.map((raw) => {
+  const contents = loadCaseFiles().map((raw) => {
     const content = caseStudyContentSchema.parse(raw);
     const problem = unknownVoiceProblem(content.persona.voice, voices);
     if (problem) throw new Error(`case study ${content.slug}: ${problem}`);
@@ -60,7 +62,7 @@ export async function seedDemo(db: Database, { overwrite = true, voices = voiceC
       await (overwrite
         ? caseRow.onConflictDoUpdate({
             target: [caseStudies.tenantId, caseStudies.slug],
-            set: { ...content, updatedAt: sql`now()` },
+            set: { ...content, draft: null, archivedAt: null, updatedAt: sql`now()` },
           })
         : caseRow.onConflictDoNothing({ target: [caseStudies.tenantId, caseStudies.slug] }));
     }
@@ -68,7 +70,10 @@ export async function seedDemo(db: Database, { overwrite = true, voices = voiceC
     const cases = await tx
       .select()
       .from(caseStudies)
-      .where(and(eq(caseStudies.tenantId, tenant.id), inArray(caseStudies.slug, slugs)));
+      .where(and(eq(caseStudies.tenantId, tenant.id), inArray(caseStudies.slug, slugs)))
+      .for('update');
+    // Sessions pin versions: what a published demo case says is its latest version (a new one only when it changed).
+    for (const row of cases) if (row.published) await recordPublishedVersion(tx, row, null);
     // In the order they are shipped, as callers pick "the first demo case".
     return {
       tenant,

@@ -1,7 +1,16 @@
 /** Rows for tests, with sensible defaults that each test overrides where it matters. */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { newRoomName } from '@sp/core';
-import { caseStudies, type Database, type Session, sessions, tenants, users } from '@sp/db';
+import {
+  caseStudies,
+  type Database,
+  latestVersionId,
+  recordPublishedVersion,
+  type Session,
+  sessions,
+  tenants,
+  users,
+} from '@sp/db';
 import { seedCaseStudies } from '@sp/db/seed-cases';
 import { sql } from 'drizzle-orm';
 
@@ -51,6 +60,8 @@ export async function insertCaseStudy(
     })
     .returning();
   if (!row) throw new Error('case study not inserted');
+  // Sessions pin a version: the case as inserted is its version 1 (published or not, so tests may start sessions on it).
+  await recordPublishedVersion(db, row, null);
   return row;
 }
 
@@ -71,6 +82,7 @@ export async function insertSession(
       roomName: newRoomName(),
       attemptNumber: next,
       isActive: fields.status !== 'ended',
+      caseStudyVersionId: latestVersionId(fields.contentId),
       ...fields,
     })
     .returning();

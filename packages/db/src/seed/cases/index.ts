@@ -1,8 +1,6 @@
-/** The case studies `pnpm db:seed` loads into a fresh database. */
-import { acuteChestPain } from './acute-chest-pain.js';
-import { childFever } from './child-fever.js';
-import { fatiguePolyuria } from './fatigue-polyuria.js';
+/** The demo case studies as `content/cases/*.json` has them, read once when this module loads (tests, tools). */
+import { loadCaseFiles } from './load.js';
 
-export { acuteChestPain, childFever, fatiguePolyuria };
+export { DEMO_CASES_DIR, loadCaseFiles } from './load.js';
 
-export const seedCaseStudies = [fatiguePolyuria, acuteChestPain, childFever];
+export const seedCaseStudies = loadCaseFiles();

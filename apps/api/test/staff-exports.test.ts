@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { newRoomName, SESSIONS_CSV_COLUMNS, TRANSCRIPT_CSV_COLUMNS } from '@sp/core';
-import { gradeReports, sessionMessages, sessions } from '@sp/db';
+import { gradeReports, latestVersionId, sessionMessages, sessions } from '@sp/db';
 import { insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, studentOf, tokenFor } from './support.js';
@@ -144,6 +144,7 @@ describe('GET /v1/admin/exports/sessions.csv', () => {
       tenantId,
       userId: `bulk-${i}`,
       contentId: bulk.id,
+      caseStudyVersionId: latestVersionId(bulk.id),
       roomName: newRoomName(),
       attemptNumber: 1,
       status: 'ended' as const,

@@ -6,7 +6,7 @@
  */
 import { type tts as ttsTypes, voice } from '@livekit/agents';
 import * as openai from '@livekit/agents-plugin-openai';
-import { startOpenAIServer } from '@sp/testkit';
+import { audioEndpoints, startOpenAIServer } from '@sp/testkit';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { StreamingOpenAITTS } from '../src/streaming-tts.js';
 import './support/text-mode.js';
@@ -69,5 +69,30 @@ describe('the patient TTS', () => {
     } finally {
       await session.close();
     }
+  });
+
+  describe('when the speech request fails', () => {
+    /** A speech endpoint of its own on the server (it stays replaced: these are the file's last tests); `failures` decides each request in turn. */
+    function scripted(failures: ('500' | 'ok')[]) {
+      const audio = audioEndpoints();
+      audio.endpoints.configure({ speechMsPerChar: 50, speechChunkMs: 100, speechTtfbMs: 0 });
+      server.route('POST', '/v1/audio/speech', async (recorded, response) => {
+        const next = failures.shift() ?? 'ok';
+        if (next === '500') {
+          response.writeHead(500, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ error: { message: 'upstream hiccup', type: 'server_error' } }));
+          return;
+        }
+        await audio.speech(recorded, response);
+      });
+      return () => server.requests.filter((r) => r.path === '/v1/audio/speech').length;
+    }
+
+    it('is asked again when it fails before any audio came, and the sentence plays whole', async () => {
+      const requests = scripted(['500', 'ok']);
+      const heard = await listen(new StreamingOpenAITTS(options), LINE);
+      expect(heard.ms).toBe(2_000);
+      expect(requests()).toBe(2);
+    });
   });
 });

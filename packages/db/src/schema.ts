@@ -7,6 +7,7 @@ import {
   type CaseVersionContent,
   DURATION_MULTIPLIER_MAX,
   type EndReason,
+  endReasons,
   type Fact,
   graderKinds,
   gradingStatuses,
@@ -225,10 +226,7 @@ export const sessions = pgTable(
     // What grade reports point at, so a report's session is always of the report's tenant.
     unique('sessions_tenant_id_key').on(t.tenantId, t.id),
     check('sessions_status_valid', isOneOf(t.status, sessionStatuses)),
-    check(
-      'sessions_end_reason_valid',
-      sql`${t.endReason} is null or ${t.endReason} in ('user_ended', 'timer_expired', 'conversation_ttl_exceeded', 'reconnect_exceeded', 'pending_timeout', 'staff_ended')`,
-    ),
+    check('sessions_end_reason_valid', sql`${t.endReason} is null or ${isOneOf(t.endReason, endReasons)}`),
     check(
       'sessions_ended_by_staff',
       sql`(${t.endedBy} is not null) = (${t.endReason} is not distinct from 'staff_ended')`,

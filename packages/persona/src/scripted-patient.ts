@@ -7,7 +7,7 @@
  * gets the opening line; anything else it cannot place gets an in-character
  * "I don't know".
  */
-import { type Fact, normalizeText, phrasePattern } from '@sp/core';
+import { type Fact, normalizeText, phrasePattern, type TurnRole } from '@sp/core';
 import type { PatientCase } from './compile-persona.js';
 
 export interface ScriptedReply {
@@ -17,7 +17,7 @@ export interface ScriptedReply {
 }
 
 export interface PriorTurn {
-  role: 'user' | 'assistant';
+  role: TurnRole;
   content: string;
 }
 

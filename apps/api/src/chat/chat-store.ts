@@ -5,8 +5,7 @@
  * after (the conversation and the turn's messages, together), each written as
  * the plain SQL it is on the postgres.js client under drizzle.
  */
-import type { SessionClock } from '@sp/core';
-import { type ChatMessage, type Database, uniqueViolation } from '@sp/db';
+import type { SessionClock, TurnRole } from '@sp/core';
 import type { Caller } from '../http/app-context.js';
 import { isUuid } from '../http/params.js';
 
@@ -14,7 +13,7 @@ import { isUuid } from '../http/params.js';
 const HISTORY_MESSAGES = 20;
 
 export interface ChatTurnText {
-  role: 'user' | 'assistant';
+  role: TurnRole;
   content: string;
 }
 
@@ -229,7 +228,7 @@ async function countConversations(db: Database, caller: Caller): Promise<number>
 
 export interface ConversationMessageRow {
   sequence: number;
-  role: 'user' | 'assistant';
+  role: TurnRole;
   content: string;
   action: string;
   blocked_reason: string | null;

@@ -3,12 +3,13 @@
  * memory and in session storage (so a reload keeps the student signed in),
  * never in a URL or local storage.
  */
+import type { UserRole } from '@sp/core';
 import { useSyncExternalStore } from 'react';
 
 export interface SignedInUser {
   id: string;
   name: string | null;
-  role: 'student' | 'instructor' | 'admin';
+  role: UserRole;
 }
 
 export interface SignIn {

@@ -6,6 +6,7 @@
  * the plain SQL it is on the postgres.js client under drizzle.
  */
 import type { SessionClock, TurnRole } from '@sp/core';
+import { type ChatMessage, type Database, uniqueViolation } from '@sp/db';
 import type { Caller } from '../http/app-context.js';
 import { isUuid } from '../http/params.js';
 

@@ -11,9 +11,10 @@ import { z } from 'zod';
 import { agentConfigSchema } from '../apps/agent/src/config.js';
 import { apiConfigSchema } from '../apps/api/src/config.js';
 import { webDevConfigSchema } from '../apps/web/src/dev-config.js';
-import { databaseConfigSchema } from '../packages/db/src/database-config.js';
+import { devDatabaseConfigSchema } from '../packages/dev-postgres/src/config.js';
 import { gradingConfigSchema } from '../packages/grading/src/config.js';
 import { modelConfigSchema } from '../packages/models/src/config.js';
+import { loggingConfigSchema } from '../packages/runtime/src/settings.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -26,7 +27,8 @@ interface Group {
 
 /** Every config schema, in the order the reference lists them; a variable is listed under the first group that has it. */
 export const settingGroups: Group[] = [
-  { title: 'Database', readers: ['dev', 'db:*', 'api', 'jobs', 'agent'], schema: databaseConfigSchema },
+  { title: 'Database', readers: ['dev', 'db:*', 'api', 'jobs', 'agent'], schema: devDatabaseConfigSchema },
+  { title: 'Logging', readers: ['api', 'jobs', 'agent'], schema: loggingConfigSchema },
   { title: 'API', readers: ['api'], schema: apiConfigSchema },
   { title: 'Model endpoint', readers: ['api', 'jobs'], schema: modelConfigSchema },
   { title: 'Grading', readers: ['api', 'jobs'], schema: gradingConfigSchema },
@@ -110,8 +112,11 @@ export function renderConfigurationDoc(list = settings()): string {
     '',
     `<!-- ${GENERATED} -->`,
     '',
-    'Every setting is an environment variable with a working default, parsed once at start by a zod',
-    'schema; a bad value stops the process with one line naming the variable.',
+    'Every setting is an environment variable with a working default, parsed once at start by zod',
+    'schemas. A setting several processes read (`LOG_LEVEL`, `NODE_ENV`, `DATABASE_URL`, `LIVEKIT_*`,',
+    '`AGENT_NAME`, `OPENAI_*`) is defined once, in `packages/runtime/src/settings.ts`, with the',
+    'production guard the API and the worker share. A start with bad values names every one of them,',
+    'one line each, and the process stops with exit status 1.',
     '',
     '**`.env`.** Every app and command (`pnpm dev`, the apps, `jobs`, the `db:*` commands, `dev-token`)',
     'reads a `.env` file at the repository root when there is one. A variable set in the environment wins',

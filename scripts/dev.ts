@@ -18,16 +18,9 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  connect,
-  databaseConfigSchema,
-  loadProcessEnvFile,
-  migrateDatabase,
-  type OpenDatabase,
-  parseConfig,
-  seedDemo,
-} from '@sp/db';
-import { openDatabase, portTaken } from '@sp/dev-postgres';
+import { connect, migrateDatabase, type OpenDatabase, seedDemo } from '@sp/db';
+import { devDatabaseConfigSchema, openDatabase, portTaken } from '@sp/dev-postgres';
+import { exitOnConfigError, loadConfig, loadProcessEnvFile } from '@sp/runtime';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string) => console.log(`[dev] ${line}`);
@@ -101,14 +94,17 @@ const parent = process.ppid;
 setInterval(() => process.ppid !== parent && shutdown('the parent process exited', 0), 500).unref();
 
 async function start() {
-  loadProcessEnvFile();
+  exitOnConfigError(loadProcessEnvFile);
   const apps = chosenApps(process.argv.slice(2));
   for (const { port } of apps) {
     const value = Number(process.env[port?.variable ?? ''] || port?.fallback);
     if (port && (await portTaken(value, 'localhost')))
       throw new Error(`port ${value} is taken by another program; set ${port.variable} to a free port`);
   }
-  database = await openDatabase(parseConfig(databaseConfigSchema), log);
+  database = await openDatabase(
+    exitOnConfigError(() => loadConfig(devDatabaseConfigSchema)),
+    log,
+  );
   database.unexpectedExit.then((line) => shutdown(`${line}; nothing can work without it`, 1));
   await migrateDatabase(database.url);
   const handle = connect(database.url, { max: 2, applicationName: 'dev-seed' });

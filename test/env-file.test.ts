@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { envFilePath, loadEnvFile } from '@sp/db';
 import { createTestDatabase } from '@sp/dev-postgres/testing';
+import { envFilePath, loadEnvFile } from '@sp/runtime';
 import { verify } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -61,7 +61,7 @@ describe('loadEnvFile', () => {
     }).catch((error) => error);
     expect(failed.code).toBe(1);
     expect(failed.stderr.trim().split('\n')).toHaveLength(1);
-    expect(failed.stderr).toContain(`cannot read ${join(dir, 'absent.env')} (ENV_FILE)`);
+    expect(failed.stderr).toContain(`configuration error: ENV_FILE: cannot read ${join(dir, 'absent.env')}`);
   });
 });
 

@@ -1,21 +1,24 @@
 /** The worker's settings, read once at start; a bad value stops the process with one line naming it. */
 import { SESSION_DEFAULTS, warningBeforeEndSetting } from '@sp/core';
+import {
+  alwaysCheck,
+  liveKitConfigSchema,
+  loggingConfigSchema,
+  modelEndpointConfigSchema,
+  nodeEnvConfigSchema,
+  refuseDevLiveKitCredentials,
+} from '@sp/runtime';
 import { z } from 'zod';
 import { isTtsVoice, TTS_VOICES } from './voice-pipeline.js';
 
-const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
-
 export const agentConfigSchema = z
   .object({
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    LIVEKIT_URL: z.url({ protocol: /^(wss?|https?)$/ }).default('ws://localhost:7880'),
-    LIVEKIT_API_KEY: z.string().min(1).default('devkey'),
-    LIVEKIT_API_SECRET: z.string().min(1).default('secret'),
-    /** Explicit dispatch: the worker gets jobs only from rooms the API creates with this agent named. */
-    AGENT_NAME: z.string().min(1).default('standardized-patient'),
-    OPENAI_API_KEY: optionalString,
+    ...nodeEnvConfigSchema.shape,
+    ...loggingConfigSchema.shape,
+    /** AGENT_NAME: explicit dispatch, the worker gets jobs only from rooms the API creates with this agent named. */
+    ...liveKitConfigSchema.shape,
     /** Any OpenAI-compatible server; used by STT, LLM and TTS alike. */
-    OPENAI_BASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+    ...modelEndpointConfigSchema.shape,
     AGENT_STT_MODEL: z
       .string()
       .min(1)
@@ -113,6 +116,8 @@ export const agentConfigSchema = z
       ),
   })
   .superRefine((config, ctx) => {
+    // The worker holds the same LiveKit credentials as the API, and refuses the dev ones in production alike.
+    refuseDevLiveKitCredentials(config, ctx);
     // OpenAI's voices are known; another OpenAI-compatible server names its own.
     if (!config.OPENAI_BASE_URL && !isTtsVoice(config.AGENT_TTS_VOICE)) {
       ctx.addIssue({
@@ -121,7 +126,7 @@ export const agentConfigSchema = z
         message: `must be one of OpenAI's voices (${TTS_VOICES.join(', ')}); other names need OPENAI_BASE_URL`,
       });
     }
-  });
+  }, alwaysCheck);
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
 /** Parses a config from explicit values (tests, bench) with the same rules as the environment. */

@@ -4,7 +4,7 @@
  * says in one line everything that is missing and exits 0, leaving the rest of the stack running.
  */
 import { fileURLToPath } from 'node:url';
-import { parseConfig } from '@sp/db';
+import { exitOnConfigError, loadConfig } from '@sp/runtime';
 import { type AgentConfig, agentConfigSchema, livekitHttpUrl } from './config.js';
 import { relayStopSignal, spawnWorker } from './worker-process.js';
 
@@ -20,7 +20,7 @@ async function livekitReachable(config: AgentConfig): Promise<boolean> {
   }
 }
 
-const config = parseConfig(agentConfigSchema);
+const config = exitOnConfigError(() => loadConfig(agentConfigSchema));
 // Everything missing at once, so one restart is enough.
 const missing: string[] = [];
 if (!(await livekitReachable(config)))

@@ -20,14 +20,14 @@ import { dispatchMetadataOf } from '@sp/core';
 import {
   type CaseStudy,
   connect,
+  type DatabaseConfig,
   databaseConfigSchema,
   migrateDatabase,
   openDatabaseOrExit,
-  parseConfig,
 } from '@sp/db';
+import { createLogger, exitOnConfigError, type Logger, loadConfig, loadConfigs } from '@sp/runtime';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import OpenAI from 'openai';
-import { type Logger, pino } from 'pino';
 import type { PatientAgent } from './agent.js';
 import { type AgentConfig, agentConfigSchema, frameworkLogLevel } from './config.js';
 import { type PatientJob, startPatientJob } from './patient-job.js';
@@ -96,7 +96,8 @@ async function startVoiceSession(
 
 export default defineAgent<ProcessData>({
   prewarm: async (proc: JobProcess<ProcessData>) => {
-    const options = vadOptions(parseConfig(agentConfigSchema));
+    // Checked by the worker at start (below); a job process reads the same environment.
+    const options = vadOptions(loadConfig(agentConfigSchema));
     const [turn, transcription] = await Promise.all([
       silero.VAD.load(options.turn),
       silero.VAD.load(options.transcription),
@@ -104,12 +105,12 @@ export default defineAgent<ProcessData>({
     proc.userData.vads = { turn, transcription };
   },
   entry: async (ctx: JobContext<ProcessData>) => {
-    const config = parseConfig(agentConfigSchema);
+    const config = loadConfig(agentConfigSchema);
     // The dispatch names the session (apps/api http/livekit.ts): the job's logs carry it before the student joins.
     const dispatched = dispatchMetadataOf(ctx.job.metadata);
-    const logger = pino({
-      level: config.LOG_LEVEL,
-      base: { service: 'agent', job_id: ctx.job.id, dispatched_for: dispatched?.session_id ?? null },
+    const logger = createLogger('agent', config.LOG_LEVEL, {
+      job_id: ctx.job.id,
+      dispatched_for: dispatched?.session_id ?? null,
     });
     const database = connect(process.env.DATABASE_URL ?? '', { max: 3, applicationName: 'agent' });
     let started: Promise<PatientJob> | undefined;
@@ -144,8 +145,7 @@ export default defineAgent<ProcessData>({
  * starts no database of its own; `dev` and the other interactive commands use
  * the embedded server (the one `pnpm dev` runs, else started here) and migrate it.
  */
-async function prepareDatabase(command: string | undefined): Promise<void> {
-  const config = parseConfig(databaseConfigSchema);
+async function prepareDatabase(command: string | undefined, config: DatabaseConfig): Promise<void> {
   if (command === 'start') {
     if (config.DATABASE_URL) return;
     console.error('configuration error: DATABASE_URL: required by `start` (the worker starts no database of its own)');
@@ -158,12 +158,15 @@ async function prepareDatabase(command: string | undefined): Promise<void> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const config = parseConfig(agentConfigSchema);
-  await prepareDatabase(process.argv[2]);
+  // Every setting checked at once: each problem is one line on stderr, and the worker does not start.
+  const { agent: config, database } = exitOnConfigError(() =>
+    loadConfigs({ agent: agentConfigSchema, database: databaseConfigSchema }),
+  );
+  await prepareDatabase(process.argv[2], database);
   process.env.LOG_LEVEL = frameworkLogLevel(config.LOG_LEVEL);
   if (process.argv[2] === 'start' || process.argv[2] === 'dev') {
     // Once per worker, in the background: a TTS answering another rate than 24 kHz is said at once.
-    void reportTtsSampleRate(config, pino({ level: config.LOG_LEVEL, base: { service: 'agent' } }));
+    void reportTtsSampleRate(config, createLogger('agent', config.LOG_LEVEL));
   }
   cli.runApp(
     new ServerOptions({

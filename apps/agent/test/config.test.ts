@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentConfig } from '../src/config.js';
+import { agentConfig, agentConfigSchema } from '../src/config.js';
 
 describe('the worker configuration', () => {
   it('persists the active time every 5 s by default and refuses a longer heartbeat', () => {
@@ -21,5 +21,28 @@ describe('the worker configuration', () => {
     expect(agentConfig().AGENT_DRAIN_SECONDS).toBe(600);
     expect(agentConfig({ AGENT_DRAIN_SECONDS: '120' }).AGENT_DRAIN_SECONDS).toBe(120);
     expect(() => agentConfig({ AGENT_DRAIN_SECONDS: '0' })).toThrow(/AGENT_DRAIN_SECONDS/);
+  });
+
+  it('refuses the livekit-server --dev credentials in production, as the API does, and keeps them outside it', () => {
+    const own = { LIVEKIT_API_KEY: 'APIprodKey123', LIVEKIT_API_SECRET: 'prod-livekit-secret-0123456789' };
+    for (const [credentials, named] of [
+      [{}, 'LIVEKIT_API_KEY'],
+      [{ ...own, LIVEKIT_API_KEY: 'devkey' }, 'LIVEKIT_API_KEY'],
+      [{ ...own, LIVEKIT_API_SECRET: 'secret' }, 'LIVEKIT_API_SECRET'],
+    ] as const) {
+      const result = agentConfigSchema.safeParse({ NODE_ENV: 'production', ...credentials });
+      expect(
+        result.error?.issues.map((issue) => issue.path),
+        JSON.stringify(credentials),
+      ).toEqual([[named]]);
+      expect(result.error?.issues[0]?.message).toContain('refused in production');
+    }
+    expect(agentConfig({ NODE_ENV: 'production', ...own })).toMatchObject(own);
+    expect(agentConfig({ NODE_ENV: 'test' }).LIVEKIT_API_KEY).toBe('devkey');
+  });
+
+  it('validates OPENAI_BASE_URL as the rest of the stack does: http(s) only, blank is unset', () => {
+    expect(agentConfig({ OPENAI_BASE_URL: '  ' }).OPENAI_BASE_URL).toBeUndefined();
+    expect(() => agentConfig({ OPENAI_BASE_URL: 'ftp://models.example/v1' })).toThrow(/OPENAI_BASE_URL/);
   });
 });

@@ -8,15 +8,18 @@ import {
 } from '@sp/core';
 import { gradingConfigSchema } from '@sp/grading';
 import { modelConfigSchema } from '@sp/models';
+import {
+  alwaysCheck,
+  liveKitConfigSchema,
+  loggingConfigSchema,
+  nodeEnvConfigSchema,
+  refuseDevLiveKitCredentials,
+} from '@sp/runtime';
 import { z } from 'zod';
 import { ROOM_EMPTY_TIMEOUT_SECONDS } from './http/livekit.js';
 
 /** Lets `pnpm dev` and tests run without a secret; production must bring its own. */
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
-
-/** The credentials `livekit-server --dev` accepts: the local default, never production's. */
-const DEV_LIVEKIT_KEY = 'devkey';
-const DEV_LIVEKIT_SECRET = 'secret';
 
 /** A rate limit: requests per window, or `unlimited` (null) for none. */
 const rateLimit = (fallback: number) =>
@@ -28,17 +31,9 @@ const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string(
 
 export const apiConfigSchema = z
   .object({
-    NODE_ENV: z
-      .enum(['development', 'test', 'production'])
-      .default('development')
-      .describe(
-        "`production` makes the API refuse to start without `JWT_SECRET` (or `JWKS_URL`) or with the dev LiveKit credentials, and turns `pnpm dev-token` and the web app's demo sign-in (`/dev/sign-in`) off",
-      ),
+    ...nodeEnvConfigSchema.shape,
     PORT: z.coerce.number().int().min(1).max(65535).default(8080).describe('port the API listens on'),
-    LOG_LEVEL: z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-      .default('info')
-      .describe('log level of the API and the worker (JSON lines on stdout)'),
+    ...loggingConfigSchema.shape,
     JWT_SECRET: optionalString
       .pipe(z.string().min(32, 'must be at least 32 characters').optional())
       .describe(
@@ -91,26 +86,14 @@ export const apiConfigSchema = z
       .describe(
         "clock skew allowed between the token issuer and the API for a token's `iat`, in seconds (`exp` itself is exact)",
       ),
-    LIVEKIT_URL: z
-      .url({ protocol: /^(wss?|https?)$/ })
-      .default('ws://localhost:7880')
-      .describe('the LiveKit server (API and worker); `livekit-server --dev` listens here'),
+    ...liveKitConfigSchema.pick({ LIVEKIT_URL: true }).shape,
     /** The LiveKit URL the browser connects to (`server_url`), when it differs from the API's own way in. */
     LIVEKIT_PUBLIC_URL: z
       .preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^wss?$/ }).optional())
       .describe(
         'the LiveKit URL the browser is given (`server_url`) when the API reaches LiveKit by another address, e.g. inside docker compose; unset: `LIVEKIT_URL`',
       ),
-    LIVEKIT_API_KEY: z
-      .string()
-      .min(1)
-      .default(DEV_LIVEKIT_KEY)
-      .describe("LiveKit API key (the `--dev` server's default is refused when `NODE_ENV=production`)"),
-    LIVEKIT_API_SECRET: z
-      .string()
-      .min(1)
-      .default(DEV_LIVEKIT_SECRET)
-      .describe("LiveKit API secret (the `--dev` server's default is refused when `NODE_ENV=production`)"),
+    ...liveKitConfigSchema.pick({ LIVEKIT_API_KEY: true, LIVEKIT_API_SECRET: true }).shape,
     /** How long one LiveKit API call may take before initialize answers 502 LIVEKIT_UNAVAILABLE. */
     LIVEKIT_REQUEST_TIMEOUT_SECONDS: z.coerce
       .number()
@@ -120,12 +103,7 @@ export const apiConfigSchema = z
       .describe(
         'how long one LiveKit API call from the API may take, in seconds (fractions allowed); a slower LiveKit answers initialize with 502 `LIVEKIT_UNAVAILABLE`',
       ),
-    /** The agent dispatched into every room the API creates; the worker's AGENT_NAME must match. */
-    AGENT_NAME: z
-      .string()
-      .min(1)
-      .default('standardized-patient')
-      .describe('name the worker registers under; the API dispatches it when it creates a room'),
+    ...liveKitConfigSchema.pick({ AGENT_NAME: true }).shape,
     PENDING_TIMEOUT_SECONDS: z.coerce
       .number()
       .int()
@@ -285,25 +263,13 @@ export const apiConfigSchema = z
     /** The worker's setting: by text, the turn that crosses into it asks the patient to mention leaving soon. */
     AGENT_WARNING_BEFORE_END_SECONDS: warningBeforeEndSetting,
   })
-  .transform((c, ctx) => {
-    if (c.NODE_ENV === 'production' && !c.JWT_SECRET && !c.JWKS_URL) {
+  // Production guards, run even when another setting is wrong too, so one start names every problem.
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production' && !c.JWT_SECRET && !c.JWKS_URL)
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required in production (or set JWKS_URL)' });
-      return z.NEVER;
-    }
-    // The `livekit-server --dev` credentials are public: anyone could mint tokens for a server that accepts them.
-    if (
-      c.NODE_ENV === 'production' &&
-      (c.LIVEKIT_API_KEY === DEV_LIVEKIT_KEY || c.LIVEKIT_API_SECRET === DEV_LIVEKIT_SECRET)
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [c.LIVEKIT_API_KEY === DEV_LIVEKIT_KEY ? 'LIVEKIT_API_KEY' : 'LIVEKIT_API_SECRET'],
-        message: `the livekit-server --dev default (${DEV_LIVEKIT_KEY} / ${DEV_LIVEKIT_SECRET}) is refused in production; set LIVEKIT_API_KEY and LIVEKIT_API_SECRET to your LiveKit server's credentials`,
-      });
-      return z.NEVER;
-    }
-    return { ...c, JWT_SECRET: c.JWT_SECRET ?? (c.JWKS_URL ? undefined : DEV_JWT_SECRET) };
-  });
+    refuseDevLiveKitCredentials(c, ctx);
+  }, alwaysCheck)
+  .transform((c) => ({ ...c, JWT_SECRET: c.JWT_SECRET ?? (c.JWKS_URL ? undefined : DEV_JWT_SECRET) }));
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 
 /** The session rules' limits (@sp/core) from the settings, built here once for the resume, the views and text turns. */

@@ -4,18 +4,18 @@
  * API then. Run alone it opens (and migrates) the embedded PostgreSQL the
  * same way the API does.
  */
-import { connect, databaseConfigSchema, migrateDatabase, openDatabaseOrExit, parseConfig } from '@sp/db';
+import { connect, databaseConfigSchema, migrateDatabase, openDatabaseOrExit } from '@sp/db';
 import { gradingConfigSchema, startGradingConsumer } from '@sp/grading';
-import { stopOnSignal } from '@sp/runtime';
-import { pino } from 'pino';
-import { z } from 'zod';
+import { createLogger, exitOnConfigError, loadConfigs, loggingConfigSchema, stopOnSignal } from '@sp/runtime';
 
-const { LOG_LEVEL } = parseConfig(
-  z.object({ LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }),
+const {
+  logging: { LOG_LEVEL },
+  database: databaseConfig,
+  grading: config,
+} = exitOnConfigError(() =>
+  loadConfigs({ logging: loggingConfigSchema, database: databaseConfigSchema, grading: gradingConfigSchema }),
 );
-const databaseConfig = parseConfig(databaseConfigSchema);
-const config = parseConfig(gradingConfigSchema);
-const logger = pino({ level: LOG_LEVEL, base: { service: 'jobs' } });
+const logger = createLogger('jobs', LOG_LEVEL);
 
 const database = await openDatabaseOrExit(databaseConfig, (line) => logger.info(line));
 if (database.embedded) await migrateDatabase(database.url);

@@ -3,11 +3,10 @@
  * opens (and migrates) the embedded PostgreSQL the same way the db commands do.
  */
 import { serve } from '@hono/node-server';
-import { databaseConfigSchema, migrateDatabase, openDatabaseOrExit, parseConfig } from '@sp/db';
+import { databaseConfigSchema, migrateDatabase, openDatabaseOrExit } from '@sp/db';
 import { gradingConfigSchema, startGradingConsumer, startPendingSweep } from '@sp/grading';
 import { describeProvider, modelProvider } from '@sp/models';
-import { stopOnSignal } from '@sp/runtime';
-import { pino } from 'pino';
+import { createLogger, exitOnConfigError, loadConfigs, stopOnSignal } from '@sp/runtime';
 import { createApp } from './app.js';
 import { apiConfigSchema } from './config.js';
 import { BackgroundWork } from './http/background-work.js';
@@ -16,10 +15,15 @@ import { liveKitRooms, liveKitUnreachableReason } from './http/livekit.js';
 import { pendingEnded } from './http/session-endings.js';
 import { DEFAULT_WEB_DIST_DIR, isBuiltWebApp } from './http/web-app.js';
 
-const config = parseConfig(apiConfigSchema);
-const databaseConfig = parseConfig(databaseConfigSchema);
-const gradingConfig = parseConfig(gradingConfigSchema);
-const logger = pino({ level: config.LOG_LEVEL, base: { service: 'api' } });
+// Every setting checked at once: each problem is one line on stderr, and the API does not start.
+const {
+  api: config,
+  database: databaseConfig,
+  grading: gradingConfig,
+} = exitOnConfigError(() =>
+  loadConfigs({ api: apiConfigSchema, database: databaseConfigSchema, grading: gradingConfigSchema }),
+);
+const logger = createLogger('api', config.LOG_LEVEL);
 
 const database = await openDatabaseOrExit(databaseConfig, (line) => logger.info(line));
 if (database.embedded) await migrateDatabase(database.url);

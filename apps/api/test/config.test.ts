@@ -1,4 +1,4 @@
-import { parseConfig } from '@sp/db';
+import { exitOnConfigError, loadConfig } from '@sp/runtime';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiConfigSchema, DEV_JWT_SECRET } from '../src/config.js';
 
@@ -72,10 +72,15 @@ describe('API configuration', () => {
       throw new Error(`exit ${code}`);
     });
 
-    expect(() => parseConfig(apiConfigSchema, { ...production })).toThrow('exit 1');
+    expect(() => exitOnConfigError(() => loadConfig(apiConfigSchema, { ...production }))).toThrow('exit 1');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^configuration error: LIVEKIT_API_KEY: .*LIVEKIT_API_SECRET/);
     expect(lines[0]).not.toContain('\n');
+  });
+
+  it('names every production problem at once, with another bad setting beside them', () => {
+    const result = apiConfigSchema.safeParse({ NODE_ENV: 'production', PORT: 'eighty' });
+    expect(result.error?.issues.map((issue) => issue.path[0])).toEqual(['PORT', 'JWT_SECRET', 'LIVEKIT_API_KEY']);
   });
 
   it('starts in production with its own LiveKit credentials, and keeps the dev ones outside production', () => {

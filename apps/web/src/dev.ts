@@ -3,11 +3,11 @@
  * forwarding the API's paths to it, and the one address to open.
  */
 import { fileURLToPath } from 'node:url';
-import { parseConfig } from '@sp/db';
+import { exitOnConfigError, loadConfig } from '@sp/runtime';
 import { createServer } from 'vite';
 import { webDevConfigSchema } from './dev-config.js';
 
-const settings = { data: parseConfig(webDevConfigSchema) };
+const settings = { data: exitOnConfigError(() => loadConfig(webDevConfigSchema)) };
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const server = await createServer({

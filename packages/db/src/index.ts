@@ -1,7 +1,6 @@
 export * from './case-versions.js';
 export * from './client.js';
 export * from './database-config.js';
-export * from './env-file.js';
 export * from './grading-queue.js';
 export * from './migrate.js';
 export * from './open-database.js';

@@ -29,5 +29,5 @@ export async function openDatabaseOrExit(config: DatabaseConfig, log: (line: str
     );
     return process.exit(1);
   }
-  return development.openDatabaseOrExit(config, log);
+  return development.openDevelopmentDatabaseOrExit(log);
 }

@@ -7,15 +7,17 @@ import { createHash } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
-import { type DatabaseConfig, hasErrorCode, type OpenDatabase, REPO_ROOT, SQLSTATE } from '@sp/db';
+import { hasErrorCode, type OpenDatabase, SQLSTATE } from '@sp/db';
+import { exitOnConfigError, loadConfig, REPO_ROOT } from '@sp/runtime';
 import postgres from 'postgres';
+import { type DevDatabaseConfig, devDatabaseConfigSchema } from './config.js';
 import { embeddedUrl, startEmbeddedPostgres, withDatabase } from './embedded.js';
 import { blockingFolder, ensureServerUser, runningAsRoot, SERVER_USER } from './embedded-data-dir.js';
 import { PROGRAM_CACHE_ROOT } from './embedded-programs.js';
 
 const never = new Promise<string>(() => {});
 
-export async function openDatabase(config: DatabaseConfig, log: (line: string) => void): Promise<OpenDatabase> {
+export async function openDatabase(config: DevDatabaseConfig, log: (line: string) => void): Promise<OpenDatabase> {
   if (config.DATABASE_URL)
     return { url: config.DATABASE_URL, embedded: false, unexpectedExit: never, stop: async () => {} };
   const port = config.EMBEDDED_POSTGRES_PORT;
@@ -53,7 +55,7 @@ export async function openDatabase(config: DatabaseConfig, log: (line: string) =
  * EMBEDDED_POSTGRES_DIR, else the checkout's `.data/postgres`; as root, when the server's user cannot
  * reach the checkout (a mode-700 /root), a folder of this checkout's own where it can.
  */
-export async function embeddedDataDir(config: DatabaseConfig, log: (line: string) => void): Promise<string> {
+export async function embeddedDataDir(config: DevDatabaseConfig, log: (line: string) => void): Promise<string> {
   if (config.EMBEDDED_POSTGRES_DIR) return resolve(config.EMBEDDED_POSTGRES_DIR);
   const inCheckout = join(REPO_ROOT, '.data', 'postgres');
   if (!runningAsRoot()) return inCheckout;
@@ -66,8 +68,12 @@ export async function embeddedDataDir(config: DatabaseConfig, log: (line: string
   return outside;
 }
 
-/** For commands: opens the database, or stops the process with one line saying why it cannot. */
-export async function openDatabaseOrExit(config: DatabaseConfig, log: (line: string) => void): Promise<OpenDatabase> {
+/**
+ * For `@sp/db`'s `openDatabaseOrExit` when DATABASE_URL is unset: reads the embedded server's
+ * settings, opens it, or stops the process with one line saying why it cannot.
+ */
+export async function openDevelopmentDatabaseOrExit(log: (line: string) => void): Promise<OpenDatabase> {
+  const config = exitOnConfigError(() => loadConfig(devDatabaseConfigSchema));
   try {
     return await openDatabase(config, log);
   } catch (error) {

@@ -1,8 +1,8 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { databaseConfigSchema } from '@sp/db';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devDatabaseConfigSchema as databaseConfigSchema } from '../src/config.js';
 import { openDatabase } from '../src/dev-database.js';
 import { freePort, temporaryDataRoot } from '../src/embedded.js';
 import { createTestDatabase, processAlive } from '../src/testing/index.js';

@@ -4,21 +4,11 @@
  * (OPENAI_BASE_URL, with or without a key). Neither set means "no model
  * configured", a normal state that callers plan for (offline grader, scripted patient).
  */
+import { blankIsUnset, modelEndpointConfigSchema } from '@sp/runtime';
 import { z } from 'zod';
 
-const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-
-export const modelConfigSchema = z.object({
-  OPENAI_API_KEY: z
-    .preprocess(blankIsUnset, z.string().min(1).optional())
-    .describe(
-      'key for the model endpoint; with neither it nor `OPENAI_BASE_URL` set, the offline grader and the scripted text patient work and the study assistant answers 503',
-    ),
-  OPENAI_BASE_URL: z
-    .preprocess(blankIsUnset, z.url({ protocol: /^https?$/ }).optional())
-    .describe(
-      'any OpenAI-compatible server (unset: OpenAI itself); grading, the text patient, the study assistant and the worker use it',
-    ),
+/** The endpoint (OPENAI_API_KEY, OPENAI_BASE_URL) is the shared one; the models and limits are these. */
+export const modelConfigSchema = modelEndpointConfigSchema.extend({
   TTS_VOICES: z
     .preprocess(blankIsUnset, z.string().max(2000).optional())
     .describe(

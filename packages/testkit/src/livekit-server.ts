@@ -12,6 +12,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { DEV_LIVEKIT_KEY, DEV_LIVEKIT_SECRET } from '@sp/runtime';
 import { type ClaimGrants, ParticipantInfo, type Room, TokenVerifier, type VideoGrant } from 'livekit-server-sdk';
 import { type FakeDispatch, type FakeParticipant, FakeRoomState, RoomRefused } from './livekit-rooms.js';
 
@@ -110,8 +111,8 @@ const requiredGrant: Record<string, Record<string, (video: VideoGrant, body: Rec
 export async function startFakeLiveKit(
   options: { apiKey?: string; apiSecret?: string; autoCreate?: boolean } = {},
 ): Promise<FakeLiveKit> {
-  const apiKey = options.apiKey ?? 'devkey';
-  const apiSecret = options.apiSecret ?? 'secret';
+  const apiKey = options.apiKey ?? DEV_LIVEKIT_KEY;
+  const apiSecret = options.apiSecret ?? DEV_LIVEKIT_SECRET;
   const verifier = new TokenVerifier(apiKey, apiSecret);
   const calls: FakeLiveKitCall[] = [];
   const state = new FakeRoomState({ autoCreate: options.autoCreate ?? true });

@@ -6,7 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { userRoles } from '@sp/core';
-import { DEMO_TENANT, DEMO_USERS, loadProcessEnvFile } from '@sp/db';
+import { DEMO_TENANT, DEMO_USERS } from '@sp/db';
+import { exitOnConfigError, loadProcessEnvFile } from '@sp/runtime';
 import { z } from 'zod';
 import { apiConfigSchema } from '../config.js';
 import { signDevToken } from '../sign-in/dev-token.js';
@@ -29,7 +30,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-loadProcessEnvFile();
+exitOnConfigError(loadProcessEnvFile);
 if (process.env.NODE_ENV === 'production') {
   fail('development only; it refuses to run with NODE_ENV=production');
 }

@@ -2,7 +2,8 @@
  * What every db:* command shares: the project's database (DATABASE_URL or this checkout's embedded
  * server), and a failure told in one line with exit status 1, never a stack trace.
  */
-import { databaseConfigSchema, parseConfig } from '../database-config.js';
+import { exitOnConfigError, loadConfig } from '@sp/runtime';
+import { databaseConfigSchema } from '../database-config.js';
 import { type OpenDatabase, openDatabaseOrExit } from '../open-database.js';
 
 export async function databaseCommand(
@@ -10,7 +11,10 @@ export async function databaseCommand(
   body: (database: OpenDatabase) => Promise<number | undefined>,
   log: (line: string) => void = console.log,
 ): Promise<never> {
-  const database = await openDatabaseOrExit(parseConfig(databaseConfigSchema), log);
+  const database = await openDatabaseOrExit(
+    exitOnConfigError(() => loadConfig(databaseConfigSchema)),
+    log,
+  );
   let code = 0;
   try {
     code = (await body(database)) ?? 0;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
+import { ConfigError } from './config-error.js';
 
 /** The checkout this code runs from: its `.env`, and its `.data/` for the embedded server's data by default. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -19,7 +20,7 @@ export function envFilePath(env: NodeJS.ProcessEnv = process.env): string | null
 
 /**
  * Copies the file's variables into `env` where `env` has none; returns the names it set. A missing
- * file is no file; one that cannot be read stops the process with one line.
+ * file is no file; one that cannot be read is a ConfigError naming ENV_FILE.
  */
 export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): string[] {
   const path = envFilePath(env);
@@ -29,8 +30,7 @@ export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): string[] {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && env.ENV_FILE === undefined) return [];
-    console.error(`cannot read ${path} (ENV_FILE): ${(error as Error).message}`);
-    process.exit(1);
+    throw new ConfigError([{ name: 'ENV_FILE', message: `cannot read ${path}: ${(error as Error).message}` }]);
   }
   const set: string[] = [];
   for (const [name, value] of Object.entries(parseEnv(text))) {

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CaseStudyContentInput, caseStudyContentSchema } from '@sp/core';
-import { REPO_ROOT } from '../../env-file.js';
+import { REPO_ROOT } from '@sp/runtime';
 
 export const DEMO_CASES_DIR = join(REPO_ROOT, 'content', 'cases');
 

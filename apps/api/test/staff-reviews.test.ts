@@ -193,11 +193,12 @@ describe('grader agreement and the cohort', () => {
     const fresh = await insertCaseStudy(db, tenantId, { title: 'Cohort case', maxAttempts: 10 });
     const items = (verdicts: ReportItem['verdict'][]) =>
       fresh.rubric.map((r, i) => ({ item_id: r.id, verdict: verdicts[i] ?? 'met', evidence: [], justification: '' }));
-    async function attempt(userId: string, verdicts: ReportItem['verdict'][], minute: number) {
+    async function attempt(userId: string, verdicts: ReportItem['verdict'][], minute: number, preview = false) {
       const s = await insertSession(db, {
         tenantId,
         userId,
         contentId: fresh.id,
+        ...(preview && { preview, attemptNumber: 0 }),
         status: 'ended',
         endReason: 'user_ended',
         createdAt: new Date(Date.UTC(2026, 2, 1, 9, minute)),
@@ -219,6 +220,9 @@ describe('grader agreement and the cohort', () => {
     await attempt('gus', ['met'], 2);
     const hal = await attempt('hal', ['not_met', 'not_met'], 3);
     await review(hal.id, fresh.rubric[0]?.id as string, { action: 'correct', verdict: 'met', note: 'Said it' });
+    // An author's preview, graded and reviewed: no student's work, so in no figure.
+    const preview = await attempt('ines', ['not_met', 'not_met'], 5, true);
+    await review(preview.id, fresh.rubric[1]?.id as string, { action: 'confirm' });
     // Never started: not an attempt.
     await insertSession(db, {
       tenantId,
@@ -257,6 +261,14 @@ describe('grader agreement and the cohort', () => {
     expect(data.score.histogram[9].count).toBeGreaterThanOrEqual(1);
     expect(data.agreement).toMatchObject({ reviewed_items: 1, agreed_items: 0, agreement: 0 });
 
+    const previewed = await send(test.app, 'GET', `/v1/admin/sessions/${preview.id}`, { token: instructor });
+    expect(previewed.body.data).toMatchObject({ id: preview.id, preview: true });
+    const listed = await send(test.app, 'GET', `/v1/admin/sessions?content_id=${fresh.id}&limit=100`, {
+      token: instructor,
+    });
+    expect(listed.body.data.map((s: { id: string }) => s.id)).not.toContain(preview.id);
+    const students = await send(test.app, 'GET', '/v1/admin/students?limit=100', { token: instructor });
+    expect(students.body.data.map((s: { user_id: string }) => s.user_id)).not.toContain('ines');
     const before = await send(test.app, 'GET', `/v1/admin/cohorts/${fresh.id}?to=2026-03-01T09:01:30Z`, {
       token: instructor,
     });

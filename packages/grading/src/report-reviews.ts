@@ -173,6 +173,8 @@ export async function agreementCounts(
 ) {
   const conditions: (SQL | undefined)[] = [
     eq(verdictReviews.tenantId, tenantId),
+    // An author's previews are no student's work: their reviews say nothing of the grader on students.
+    eq(sessions.preview, false),
     only.contentId ? eq(sessions.contentId, only.contentId) : undefined,
     only.from ? sql`${verdictReviews.createdAt} >= ${only.from.toISOString()}::timestamptz` : undefined,
     only.to ? sql`${verdictReviews.createdAt} <= ${only.to.toISOString()}::timestamptz` : undefined,

@@ -110,7 +110,7 @@ function staffFields(row: StaffSessionRow) {
     attempt_number: session.attemptNumber,
     duration_limit: session.durationLimit,
     duration_multiplier: session.durationMultiplier,
-    preview: false,
+    preview: session.preview,
     ended_by: session.endedBy,
     grading_status: session.gradingStatus,
     score: row.score,

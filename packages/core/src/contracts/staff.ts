@@ -18,7 +18,7 @@
  * - GET    /exports/transcripts.csv                          StaffSessionFilters → text/csv, TRANSCRIPT_CSV_COLUMNS
  *
  * (`POST /sessions/{session_id}/regrade` and `GET /reports` predate this file, in routes/admin.ts.)
- * Preview sessions are listed (flagged `preview`) but left out of every statistic.
+ * Authors' preview sessions are left out of the list, the exports and every statistic (readable by id, flagged `preview`).
  */
 import { z } from 'zod';
 import { type EndReason, endReasons, sessionStatuses } from '../session-rules.js';
@@ -95,7 +95,9 @@ const staffFields = {
   attempt_number: z.number().int(),
   duration_limit: z.number().int().meta({ description: 'Active seconds allowed (after any time accommodation)' }),
   duration_multiplier: z.number().meta({ description: "The student's time accommodation when it started (1: none)" }),
-  preview: z.boolean().meta({ description: 'A preview by staff: never counted in statistics or usage' }),
+  preview: z
+    .boolean()
+    .meta({ description: "An author's preview: never listed, exported or counted in statistics or usage" }),
   ended_by: z.string().nullable().meta({ description: 'Who ended it, when end_reason is staff_ended' }),
   grading_status: z.enum(gradingStatuses),
   score: z.number().nullable().meta({ description: 'The report score, after corrections; null until graded' }),

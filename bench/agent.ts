@@ -15,13 +15,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { newRoomName } from '@sp/core';
 import { heartbeat, latestVersionId, openSegment, sessions } from '@sp/db';
 import { ActiveTimer } from '../apps/agent/src/active-timer.js';
 import { startPatientJob } from '../apps/agent/src/patient-job.js';
 import { LiveKitStudentRoom } from '../apps/agent/src/student-room.js';
 import { FakeJob } from '../apps/agent/test/support/fake-job.js';
 import { fakeLLM, silentLogger, startTextSession } from '../apps/agent/test/support/text-mode.js';
+import { newRoomName } from '../apps/api/src/http/livekit.js';
 import { benchDatabase, percentile } from './support.js';
 
 const { values } = parseArgs({

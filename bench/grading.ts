@@ -17,9 +17,10 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { newRoomName, type RubricItem } from '@sp/core';
+import type { RubricItem } from '@sp/core';
 import { type Database, endSession, latestVersionId, sessionMessages, sessions } from '@sp/db';
 import { startOpenAIServer } from '@sp/testkit';
+import { newRoomName } from '../apps/api/src/http/livekit.js';
 import { benchDatabase } from './support.js';
 
 const { values } = parseArgs({

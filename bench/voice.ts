@@ -29,7 +29,6 @@ import { execFileSync, fork } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { newRoomName } from '@sp/core';
 import { latestVersionId, sessions } from '@sp/db';
 import { insertCaseStudy } from '@sp/dev-postgres/testing';
 import { startPatientJob } from '../apps/agent/src/patient-job.js';
@@ -39,6 +38,7 @@ import { FakeJob } from '../apps/agent/test/support/fake-job.js';
 import { spoken } from '../apps/agent/test/support/speech.js';
 import { silentLogger } from '../apps/agent/test/support/text-mode.js';
 import { VoiceRig } from '../apps/agent/test/support/voice-harness.js';
+import { newRoomName } from '../apps/api/src/http/livekit.js';
 import { benchDatabase, percentile, scriptArgs } from './support.js';
 
 const { values } = parseArgs({

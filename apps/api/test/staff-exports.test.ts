@@ -3,10 +3,11 @@
  * in batches (every row once, across batch boundaries), RFC 4180 quoting and formulas neutralised.
  */
 import { randomUUID } from 'node:crypto';
-import { newRoomName, SESSIONS_CSV_COLUMNS, TRANSCRIPT_CSV_COLUMNS } from '@sp/core';
+import { SESSIONS_CSV_COLUMNS, TRANSCRIPT_CSV_COLUMNS } from '@sp/core';
 import { gradeReports, latestVersionId, sessionMessages, sessions } from '@sp/db';
 import { insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { describe, expect, it } from 'vitest';
+import { newRoomName } from '../src/http/livekit.js';
 import { buildTestApp, studentOf, tokenFor } from './support.js';
 
 const test = await buildTestApp();

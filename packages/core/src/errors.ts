@@ -1,41 +1,42 @@
 /**
- * The one table of error codes. Every failure the API reports is one of these;
- * `apps/api` turns a DomainError into `{ success: false, message, error }`.
+ * The one list of error codes. Every failure the API reports is one of these;
+ * `apps/api` turns a DomainError into `{ success: false, message, error }` with
+ * the HTTP status of its code (`errorStatus` in apps/api/src/http/errors.ts:
+ * statuses are the HTTP layer's, not the rules').
  */
-export const errorStatus = {
-  VALIDATION_ERROR: 422,
-  INVALID_JSON: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  SESSION_ACTIVE: 409,
-  SESSION_NOT_ACTIVE: 409,
-  SESSION_CHANNEL_CONFLICT: 409,
-  SESSION_BUSY: 409,
-  GRADING_IN_PROGRESS: 409,
-  REPORT_NOT_COMPLETED: 409,
-  CASE_ARCHIVED: 409,
-  SESSION_ENDED: 410,
-  SESSION_USER_ENDED: 410,
-  SESSION_TIMER_EXPIRED: 410,
-  SESSION_CONVERSATION_TTL_EXCEEDED: 410,
-  SESSION_RECONNECT_EXCEEDED: 410,
-  SESSION_PENDING_TIMEOUT: 410,
-  SESSION_STAFF_ENDED: 410,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  RATE_LIMITED: 429,
-  LIVEKIT_UNAVAILABLE: 502,
-  MODEL_UNAVAILABLE: 502,
-  MODEL_NOT_CONFIGURED: 503,
-  SERVICE_UNAVAILABLE: 503,
-  INTERNAL_ERROR: 500,
-} as const;
+export const errorCodes = [
+  'VALIDATION_ERROR',
+  'INVALID_JSON',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'SESSION_ACTIVE',
+  'SESSION_NOT_ACTIVE',
+  'SESSION_CHANNEL_CONFLICT',
+  'SESSION_BUSY',
+  'GRADING_IN_PROGRESS',
+  'REPORT_NOT_COMPLETED',
+  'CASE_ARCHIVED',
+  'SESSION_ENDED',
+  'SESSION_USER_ENDED',
+  'SESSION_TIMER_EXPIRED',
+  'SESSION_CONVERSATION_TTL_EXCEEDED',
+  'SESSION_RECONNECT_EXCEEDED',
+  'SESSION_PENDING_TIMEOUT',
+  'SESSION_STAFF_ENDED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
+  'LIVEKIT_UNAVAILABLE',
+  'MODEL_UNAVAILABLE',
+  'MODEL_NOT_CONFIGURED',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+] as const;
 
-export type ErrorCode = keyof typeof errorStatus;
+export type ErrorCode = (typeof errorCodes)[number];
 
 export class DomainError extends Error {
-  readonly status: number;
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -43,7 +44,6 @@ export class DomainError extends Error {
   ) {
     super(message);
     this.name = 'DomainError';
-    this.status = errorStatus[code];
   }
 }
 

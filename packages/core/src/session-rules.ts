@@ -221,10 +221,13 @@ export function attemptsExhaustedError(attemptCount: number, maxAttempts: number
   });
 }
 
-/** LiveKit room names are `mind-` and 12 hex characters; each resume opens a new one. */
-export function newRoomName(): string {
-  // Web Crypto, not node:crypto: the web app imports this package too.
-  const bytes = crypto.getRandomValues(new Uint8Array(6));
+/**
+ * LiveKit room names are `mind-` and 12 hex characters, from 6 random bytes
+ * the caller draws (core stays pure: the API's `newRoomName` draws them); each
+ * resume opens a new room.
+ */
+export function roomNameFrom(bytes: Uint8Array): string {
+  if (bytes.length !== 6) throw new Error('a room name takes 6 random bytes');
   return `mind-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 

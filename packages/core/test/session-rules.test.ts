@@ -4,15 +4,14 @@ import {
   attemptsExhausted,
   attemptsExhaustedError,
   endedErrorCode,
-  errorStatus,
   HEARTBEAT_STALE_SECONDS,
   lostResumeEndReason,
-  newRoomName,
   ROOM_NAME_PATTERN,
   reconnectWindowStart,
   remainingTime,
   resumeFailedError,
   resumeVerdict,
+  roomNameFrom,
   startVerdict,
 } from '../src/index.js';
 import { at, sessionClock, t0 } from './support/clock.js';
@@ -149,32 +148,28 @@ describe('error codes', () => {
     expect(endedErrorCode(null)).toBe('SESSION_ENDED');
   });
 
-  it('answers 410 for every failed resume', () => {
+  it('names every failed resume by its end reason', () => {
     for (const reason of ['conversation_ttl_exceeded', 'reconnect_exceeded', 'timer_expired'] as const) {
       const error = resumeFailedError(reason);
-      expect(error.status).toBe(410);
-      expect(errorStatus[error.code]).toBe(410);
+      expect(error.code).toBe(endedErrorCode(reason));
       expect(error.details).toEqual({ end_reason: reason });
     }
   });
 
-  it('reports attempts as 422 VALIDATION_ERROR with the counts', () => {
+  it('reports attempts as VALIDATION_ERROR with the counts', () => {
     expect(attemptsExhausted(2, 3)).toBe(false);
     expect(attemptsExhausted(3, 3)).toBe(true);
     const error = attemptsExhaustedError(3, 3);
-    expect([error.status, error.code, error.details]).toEqual([
-      422,
-      'VALIDATION_ERROR',
-      { attempt_count: 3, max_attempts: 3 },
-    ]);
+    expect([error.code, error.details]).toEqual(['VALIDATION_ERROR', { attempt_count: 3, max_attempts: 3 }]);
   });
 });
 
-describe('newRoomName', () => {
-  it('is mind- and 12 hex characters, new each time', () => {
-    const names = new Set(Array.from({ length: 100 }, newRoomName));
-    expect(names.size).toBe(100);
-    for (const name of names) expect(name).toMatch(ROOM_NAME_PATTERN);
+describe('roomNameFrom', () => {
+  it('is mind- and the 6 bytes as 12 hex characters', () => {
+    const name = roomNameFrom(new Uint8Array([0, 1, 0xab, 0x10, 0xff, 7]));
+    expect(name).toBe('mind-0001ab10ff07');
+    expect(name).toMatch(ROOM_NAME_PATTERN);
+    expect(() => roomNameFrom(new Uint8Array(5))).toThrow();
   });
 });
 

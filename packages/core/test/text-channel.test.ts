@@ -120,12 +120,11 @@ describe('sessionInProgress (the assessment lock)', () => {
 });
 
 describe('the text refusals', () => {
-  it('answer 409 with their codes', () => {
+  it('answer with their codes (409 both, apps/api/test/error-status.test.ts)', () => {
     expect(voiceLiveError()).toMatchObject({
       code: 'SESSION_CHANNEL_CONFLICT',
-      status: 409,
       details: { channel: 'voice' },
     });
-    expect(sessionBusyError()).toMatchObject({ code: 'SESSION_BUSY', status: 409 });
+    expect(sessionBusyError()).toMatchObject({ code: 'SESSION_BUSY' });
   });
 });

@@ -10,7 +10,6 @@ import {
   type CaseVersionContent,
   contentChanges,
   DomainError,
-  newRoomName,
 } from '@sp/core';
 import {
   type CaseStudy,
@@ -28,6 +27,7 @@ import {
 } from '@sp/db';
 import { and, asc, desc, eq, isNotNull, ne, or, sql } from 'drizzle-orm';
 import type { Caller } from '../http/app-context.js';
+import { newRoomName } from '../http/livekit.js';
 import { isUuid } from '../http/params.js';
 
 export interface AuthoredRow {

@@ -1,10 +1,10 @@
 /**
  * The one place that turns a failure into an HTTP answer: a DomainError keeps
- * its code and status, a zod failure becomes 422 VALIDATION_ERROR naming each
+ * its code and answers its code's status (`errorStatus`), a zod failure becomes 422 VALIDATION_ERROR naming each
  * bad field, Hono's own 4xx (bad JSON, media type, size) get their codes, and
  * anything else is a logged 500 that says nothing about the internals.
  */
-import { DomainError, type ErrorCode, type ErrorEnvelope, errorStatus, fieldPath } from '@sp/core';
+import { DomainError, type ErrorCode, type ErrorEnvelope, fieldPath } from '@sp/core';
 import { isDatabaseUnavailable } from '@sp/db';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -12,12 +12,43 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import type { AppEnv } from './app-context.js';
 
+/** The HTTP status each error code answers with. */
+export const errorStatus = {
+  VALIDATION_ERROR: 422,
+  INVALID_JSON: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  SESSION_ACTIVE: 409,
+  SESSION_NOT_ACTIVE: 409,
+  SESSION_CHANNEL_CONFLICT: 409,
+  SESSION_BUSY: 409,
+  GRADING_IN_PROGRESS: 409,
+  REPORT_NOT_COMPLETED: 409,
+  CASE_ARCHIVED: 409,
+  SESSION_ENDED: 410,
+  SESSION_USER_ENDED: 410,
+  SESSION_TIMER_EXPIRED: 410,
+  SESSION_CONVERSATION_TTL_EXCEEDED: 410,
+  SESSION_RECONNECT_EXCEEDED: 410,
+  SESSION_PENDING_TIMEOUT: 410,
+  SESSION_STAFF_ENDED: 410,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  LIVEKIT_UNAVAILABLE: 502,
+  MODEL_UNAVAILABLE: 502,
+  MODEL_NOT_CONFIGURED: 503,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL_ERROR: 500,
+} as const satisfies Record<ErrorCode, ContentfulStatusCode>;
+
 export function errorBody(code: ErrorCode, message: string, details: Record<string, unknown> = {}): ErrorEnvelope {
   return { success: false, message, error: { code, details } };
 }
 
 function answer(c: Context, error: DomainError) {
-  return c.json(errorBody(error.code, error.message, error.details), error.status as ContentfulStatusCode);
+  return c.json(errorBody(error.code, error.message, error.details), errorStatus[error.code]);
 }
 
 /** `{ fields: [{ field: 'content_id', in: 'body', message }] }`, one entry per bad field (`rubric[3].weight`). */
@@ -62,7 +93,8 @@ export const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 export const onError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof DomainError) {
-    if (error.status >= 500) c.var.log?.warn({ code: error.code, reason: describeCause(error) }, error.message);
+    if (errorStatus[error.code] >= 500)
+      c.var.log?.warn({ code: error.code, reason: describeCause(error) }, error.message);
     return answer(c, error);
   }
   if (error instanceof HTTPException && error.status < 500) {

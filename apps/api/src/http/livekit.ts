@@ -8,10 +8,14 @@
  * room that exists (livekit/livekit#4390). Our rooms always exist before the
  * student joins, and infra/livekit.yaml turns auto-creation off.
  */
-import { type DispatchMetadata, DomainError, type ParticipantAttributes } from '@sp/core';
+import { randomBytes } from 'node:crypto';
+import { type DispatchMetadata, DomainError, type ParticipantAttributes, roomNameFrom } from '@sp/core';
 import { AccessToken, RoomAgentDispatch, RoomServiceClient, TwirpError } from 'livekit-server-sdk';
 import type { Logger } from 'pino';
 import type { ApiConfig } from '../config.js';
+
+/** A new LiveKit room name (`mind-` and 12 random hex characters): a new session, and each resume. */
+export const newRoomName = (): string => roomNameFrom(randomBytes(6));
 
 /** Who is joining which room, and what the agent reads from their attributes. */
 export interface SessionParticipant {

@@ -8,19 +8,13 @@
  * it moved away from: that room, and only that one, is closed. A resume that
  * loses at the UPDATE closes the room it opened.
  */
-import {
-  lostResumeEndReason,
-  newRoomName,
-  notFound,
-  resumeVerdict,
-  type SessionLimits,
-  sessionEndedError,
-} from '@sp/core';
+import { lostResumeEndReason, notFound, resumeVerdict, type SessionLimits, sessionEndedError } from '@sp/core';
 import { moveToRoom } from '@sp/db';
 import type { Logger } from 'pino';
 import { sessionLimits } from '../config.js';
 import type { Caller } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
+import { newRoomName } from '../http/livekit.js';
 import { closeRoom } from '../http/room-closing.js';
 import { endAfterFailedCheck, settleOne } from '../http/session-endings.js';
 import { namesCaseStudy, transcriptOf, visibleSession } from './session-store.js';

@@ -7,18 +7,12 @@
  * on LiveKit; a racer that loses at the database closes the room it opened.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  accommodatedDuration,
-  newRoomName,
-  notFound,
-  type SessionChannel,
-  sessionActiveError,
-  startVerdict,
-} from '@sp/core';
+import { accommodatedDuration, notFound, type SessionChannel, sessionActiveError, startVerdict } from '@sp/core';
 import { type Session, sessions, uniqueViolation } from '@sp/db';
 import type { Logger } from 'pino';
 import type { Caller } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
+import { newRoomName } from '../http/livekit.js';
 import { closeRoom } from '../http/room-closing.js';
 import { expireTimedOut } from '../http/session-endings.js';
 import { caseStanding } from './session-store.js';

@@ -4,14 +4,14 @@
  * and the one paging envelope of every list: `total`, `page`, `page_size`, `total_pages` beside `data`.
  */
 import { z } from 'zod';
-import { errorStatus } from '../errors.js';
+import { errorCodes } from '../errors.js';
 
 export const errorEnvelopeSchema = z
   .object({
     success: z.literal(false),
     message: z.string(),
     error: z.object({
-      code: z.enum(Object.keys(errorStatus) as [keyof typeof errorStatus, ...(keyof typeof errorStatus)[]]),
+      code: z.enum(errorCodes),
       details: z.record(z.string(), z.unknown()),
     }),
   })

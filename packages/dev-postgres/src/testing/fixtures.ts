@@ -1,6 +1,6 @@
 /** Rows for tests, with sensible defaults that each test overrides where it matters. */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { newRoomName } from '@sp/core';
+import { roomNameFrom } from '@sp/core';
 import {
   caseStudies,
   type Database,
@@ -79,7 +79,7 @@ export async function insertSession(
     .insert(sessions)
     .values({
       id: randomUUID(),
-      roomName: newRoomName(),
+      roomName: roomNameFrom(randomBytes(6)),
       attemptNumber: next,
       isActive: fields.status !== 'ended',
       caseStudyVersionId: latestVersionId(fields.contentId),

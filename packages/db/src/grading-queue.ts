@@ -2,6 +2,10 @@
  * The Postgres-backed queue that carries grading jobs (pg-boss, in the same
  * database). A job is enqueued in the very transaction that ends the session,
  * so it exists exactly when the session ended, never twice.
+ *
+ * Kept in @sp/db with the report reset (`enqueueReport`, session-ending.ts) although grading owns
+ * them: the ending transaction that the API and the worker share writes both, and @sp/grading
+ * depends on @sp/db, so moving them there would be a cycle (or pull grading into the worker).
  */
 import { type SQL, sql } from 'drizzle-orm';
 import PgBoss from 'pg-boss';

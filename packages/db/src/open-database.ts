@@ -15,10 +15,14 @@ export interface OpenDatabase {
 
 const never = new Promise<string>(() => {});
 
+/** A database someone else runs (DATABASE_URL): nothing of it to stop, and it never exits on our account. */
+export function databaseAt(url: string): OpenDatabase {
+  return { url, embedded: false, unexpectedExit: never, stop: async () => {} };
+}
+
 /** Opens the database, or stops the process with one line saying why it cannot. */
 export async function openDatabaseOrExit(config: DatabaseConfig, log: (line: string) => void): Promise<OpenDatabase> {
-  if (config.DATABASE_URL)
-    return { url: config.DATABASE_URL, embedded: false, unexpectedExit: never, stop: async () => {} };
+  if (config.DATABASE_URL) return databaseAt(config.DATABASE_URL);
   let development: typeof import('@sp/dev-postgres');
   try {
     development = await import('@sp/dev-postgres');

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
-import { hasErrorCode, type OpenDatabase, SQLSTATE } from '@sp/db';
+import { databaseAt, hasErrorCode, type OpenDatabase, SQLSTATE } from '@sp/db';
 import { exitOnConfigError, loadConfig, REPO_ROOT } from '@sp/runtime';
 import postgres from 'postgres';
 import { type DevDatabaseConfig, devDatabaseConfigSchema } from './config.js';
@@ -15,11 +15,8 @@ import { embeddedUrl, startEmbeddedPostgres, withDatabase } from './embedded.js'
 import { blockingFolder, ensureServerUser, runningAsRoot, SERVER_USER } from './embedded-data-dir.js';
 import { PROGRAM_CACHE_ROOT } from './embedded-programs.js';
 
-const never = new Promise<string>(() => {});
-
 export async function openDatabase(config: DevDatabaseConfig, log: (line: string) => void): Promise<OpenDatabase> {
-  if (config.DATABASE_URL)
-    return { url: config.DATABASE_URL, embedded: false, unexpectedExit: never, stop: async () => {} };
+  if (config.DATABASE_URL) return databaseAt(config.DATABASE_URL);
   const port = config.EMBEDDED_POSTGRES_PORT;
   const dataDir = await embeddedDataDir(config, log);
   const running = await reachableEmbedded(port);
@@ -29,12 +26,8 @@ export async function openDatabase(config: DevDatabaseConfig, log: (line: string
       throw new Error(
         `port ${port} is taken by the embedded PostgreSQL of another checkout (data in ${theirs}); set EMBEDDED_POSTGRES_PORT to a free port for this one`,
       );
-    return {
-      url: await ensureDatabase(running, config.EMBEDDED_POSTGRES_DB),
-      embedded: true,
-      unexpectedExit: never,
-      stop: async () => {},
-    };
+    // Another process (`pnpm dev`) runs it: nothing of it is ours to stop.
+    return { ...databaseAt(await ensureDatabase(running, config.EMBEDDED_POSTGRES_DB)), embedded: true };
   }
   if (await portTaken(port))
     throw new Error(

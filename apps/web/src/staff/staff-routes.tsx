@@ -6,6 +6,8 @@
 import type { ReactNode } from 'react';
 import { Route, Switch } from 'wouter';
 import { useSignIn } from '../auth/sign-in-state';
+import { CaseEditorPage } from '../authoring/case-editor-page';
+import { CaseListPage } from '../authoring/case-list-page';
 import { CohortPage } from './cohort-page';
 import { SessionReviewPage } from './session-review-page';
 import { SessionsPage } from './sessions-page';
@@ -16,6 +18,7 @@ export const staffNav = [
   { href: '/staff/sessions', label: 'Sessions' },
   { href: '/staff/cohort', label: 'Cohort' },
   { href: '/staff/students', label: 'Students' },
+  { href: '/staff/cases', label: 'Authoring' },
 ];
 
 export function StaffOnly({ children }: { children: ReactNode }) {
@@ -40,6 +43,8 @@ export function StaffRoutes() {
       <Route path="/staff/cohort/:caseId" component={CohortPage} />
       <Route path="/staff/students" component={StudentsPage} />
       <Route path="/staff/students/:userId" component={StudentPage} />
+      <Route path="/staff/cases" component={CaseListPage} />
+      <Route path="/staff/cases/:caseId" component={CaseEditorPage} />
       <Route>
         <h1>Page not found</h1>
       </Route>

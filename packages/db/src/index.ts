@@ -1,3 +1,4 @@
+export * from './case-names.js';
 export * from './case-versions.js';
 export * from './client.js';
 export * from './database-config.js';

@@ -1,7 +1,7 @@
 /** How the API reads reports: one session's (with who may see it), and the tenant's, filtered and paged. */
 
 import type { ReportStatus, TenantReportView } from '@sp/core';
-import { caseStudies, type Database, type GradeReport, gradeReports, sessions } from '@sp/db';
+import { caseIdsNamed, caseStudies, type Database, type GradeReport, gradeReports, sessions } from '@sp/db';
 import { and, count, desc, eq, gte, lte, type SQL, sql } from 'drizzle-orm';
 import { reportView } from './report.js';
 
@@ -58,10 +58,7 @@ export async function listReports(db: Database, tenantId: string, f: ReportFilte
     // Authors' preview sessions are kept out of the tenant's reports and figures.
     eq(sessions.preview, false),
     // The case's id or the client's external id for it.
-    f.contentId
-      ? sql`${sessions.contentId} in (select ${caseStudies.id} from ${caseStudies} where ${caseStudies.tenantId} = ${sessions.tenantId}
-          and (${caseStudies.id}::text = ${f.contentId} or ${caseStudies.externalId} = ${f.contentId}))`
-      : undefined,
+    f.contentId ? sql`${sessions.contentId} in (${caseIdsNamed(sessions.tenantId, f.contentId)})` : undefined,
     f.userId ? eq(sessions.userId, f.userId) : undefined,
     f.from ? gte(sessions.endTime, f.from) : undefined,
     f.to ? lte(sessions.endTime, f.to) : undefined,

@@ -1,9 +1,11 @@
 /** The session queries the API runs, each reading like the SQL it sends. */
 import {
   attemptGrants,
+  caseIdsNamed,
   caseStudies,
   type Database,
   latestVersionId,
+  namesCase,
   preparedFor,
   type Session,
   sessionMessages,
@@ -77,7 +79,7 @@ function prepareQueries(db: Database) {
       .where(
         and(
           // The case's own id or the client's external id for it; an id wins over an external id that spells it.
-          sql`(${caseStudies.id}::text = ${id} or ${caseStudies.externalId} = ${id})`,
+          namesCase(id),
           eq(caseStudies.tenantId, tenantId),
           eq(caseStudies.published, true),
         ),
@@ -126,12 +128,6 @@ export async function caseStanding(db: Database, caller: Caller, caseStudyId: st
     userId: caller.userId,
   });
   return row ?? null;
-}
-
-/** The ids of the tenant's case studies a `content_id` names: by their id, or by their external id. */
-export function caseIdsNamed(tenantId: string, contentId: string) {
-  return sql`select ${caseStudies.id} from ${caseStudies} where ${caseStudies.tenantId} = ${tenantId}
-    and (${caseStudies.id}::text = ${contentId} or ${caseStudies.externalId} = ${contentId})`;
 }
 
 /** Does `contentId` (an id or an external id) name this case study of the tenant? */

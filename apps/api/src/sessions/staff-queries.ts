@@ -4,9 +4,8 @@
  * (`liveElapsedSql`, the same rule as `activeTime`).
  */
 import { endOf, type StaffSessionFilters, startOf } from '@sp/core';
-import { caseStudies, type Database, gradeReports, liveElapsedSql, sessions } from '@sp/db';
+import { caseIdsNamed, caseStudies, type Database, gradeReports, liveElapsedSql, sessions } from '@sp/db';
 import { and, desc, eq, gte, lt, lte, or, type SQL, sql } from 'drizzle-orm';
-import { caseIdsNamed } from './session-store.js';
 
 /** The SQL condition for a tenant's sessions under the staff filters. */
 export function staffSessionWhere(tenantId: string, f: Partial<StaffSessionFilters>, sessionId?: string): SQL {

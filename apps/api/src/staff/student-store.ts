@@ -7,6 +7,7 @@ import {
   attemptGrants,
   caseStudies,
   type Database,
+  namesCase,
   type StudentAccommodation,
   sessions,
   studentAccommodations,
@@ -24,12 +25,7 @@ export async function caseNamed(db: Database, tenantId: string, contentId: strin
       rubric: caseStudies.rubric,
     })
     .from(caseStudies)
-    .where(
-      and(
-        eq(caseStudies.tenantId, tenantId),
-        sql`(${caseStudies.id}::text = ${contentId} or ${caseStudies.externalId} = ${contentId})`,
-      ),
-    )
+    .where(and(eq(caseStudies.tenantId, tenantId), namesCase(contentId)))
     .orderBy(sql`${caseStudies.id}::text = ${contentId} desc`)
     .limit(1);
   return row ?? null;

@@ -71,7 +71,7 @@ export const agentConfigSchema = z
       .int()
       .min(100)
       .max(3000)
-      .default(150)
+      .default(100)
       .describe(
         "how much silence starts the transcription of what the student said so far, in ms (a second VAD; the patient's reply is prepared from it but plays only once the turn has ended by AGENT_VAD_MIN_SILENCE_MS; lower answers sooner but transcribes a pausing student in more pieces)",
       ),

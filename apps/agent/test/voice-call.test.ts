@@ -167,8 +167,8 @@ describe('a call on audio', () => {
     const replies = { 'Does it hurt': 'Only a little.', 'Does it hurt when you breathe in': 'Yes, a lot.' };
     const { call, rig } = await startCall(session, { replies });
 
-    // 320 ms of silence between the sounds: long enough for AGENT_STT_VAD_MIN_SILENCE_MS (150; the VAD
-    // hears it end ~250 ms after the last sound), so the first piece goes to the transcriber and a reply
+    // 320 ms of silence between the sounds: long enough for AGENT_STT_VAD_MIN_SILENCE_MS (100; the VAD
+    // hears it end ~220 ms after the last sound), so the first piece goes to the transcriber and a reply
     // to it is prepared; too short for the turn's AGENT_VAD_MIN_SILENCE_MS (400; ~500 ms after it).
     const answered = rig.speaker.nextSegment();
     void rig.mic.play(soundOnly(spoken('Does it hurt')));

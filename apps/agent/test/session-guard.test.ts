@@ -1,7 +1,8 @@
-import { endSession, sessionMessages, sessions } from '@sp/db';
+import { caseStudies, endSession, recordPublishedVersion, sessionMessages, sessions } from '@sp/db';
 import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { admitStudent } from '../src/session-guard.js';
 import { startTestJob, studentOf } from './support/patient-harness.js';
 
 const test = await createTestDatabase();
@@ -22,6 +23,24 @@ async function snapshot(sessionId: string) {
 }
 
 describe('the session guard', () => {
+  it('plays the case as the version the session pinned, not as published since', async () => {
+    const session = await newSession({ status: 'active' });
+    const [pinned] = await test.db.select().from(caseStudies).where(eq(caseStudies.id, session.contentId));
+    const [edited] = await test.db
+      .update(caseStudies)
+      .set({ persona: { ...pinned!.persona, name: 'Someone Else' }, instructions: 'A new direction.' })
+      .where(eq(caseStudies.id, session.contentId))
+      .returning();
+    expect((await recordPublishedVersion(test.db, edited!, 'author')).number).toBe(2);
+
+    const admission = await admitStudent(test.db, studentOf(session), session.roomName);
+
+    expect(admission).toMatchObject({ admitted: true });
+    if (!admission.admitted) throw new Error('not admitted');
+    expect(admission.caseStudy.persona.name).toBe(pinned!.persona.name);
+    expect(admission.caseStudy.instructions).toBe(pinned!.instructions);
+  });
+
   it("refuses a student whose attributes name another user's session, and writes nothing", async () => {
     const session = await newSession();
     const before = await snapshot(session.id);

@@ -61,7 +61,8 @@ describe('authoring a case in the web app', () => {
     const compiled = page.getByTestId('compiled-instructions');
     await compiled.getByText(/You are Robin Reyes, 22 years old/).waitFor();
     expect(await compiled.textContent()).toMatch(/only when asked[\s\S]*Only to cats/);
-    await page.screenshot({ path: join(ARTIFACTS_DIR, 'case-editor.png'), fullPage: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'case-editor.png') });
     await checkPage(page, 'case editor');
 
     await page.getByRole('button', { name: 'Save' }).click();

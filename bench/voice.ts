@@ -252,8 +252,11 @@ try {
     const tts = lastBefore('/v1/audio/speech', t.firstAudio);
     const llm = tts && lastBefore('/v1/chat/completions', tts.at);
     const stt = llm && lastBefore('/v1/audio/transcriptions', llm.at);
+    // Transcriptions for this question: more than one means the VAD cut it at a pause. The double
+    // answers a clip's whole text to its first piece, so such a turn's reply comes too early (and
+    // its silence wait is negative): a real transcriber would hear the first words only.
     const pieces = report.requests.filter(
-      (r) => r.path === '/v1/audio/transcriptions' && r.at > t.speechStart && r.at <= (llm?.at ?? 0),
+      (r) => r.path === '/v1/audio/transcriptions' && r.at > t.speechStart && r.at <= t.firstAudio,
     ).length;
     const answered = (r: Req | undefined) => r?.respondedAt ?? Number.NaN;
     const sent = (r: Req | undefined) => r?.at ?? Number.NaN;

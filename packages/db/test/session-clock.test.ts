@@ -1,7 +1,16 @@
 import { createTestDatabase, insertCaseStudy, insertSession, insertTenant } from '@sp/dev-postgres/testing';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { closeSegment, endSession, expirePendingSessions, heartbeat, openSegment, sessions } from '../src/index.js';
+import {
+  claimTextTurn,
+  closeSegment,
+  endSession,
+  expirePendingSessions,
+  heartbeat,
+  loadTranscript,
+  openSegment,
+  sessions,
+} from '../src/index.js';
 
 const test = await createTestDatabase();
 
@@ -194,5 +203,57 @@ describe('expirePendingSessions', () => {
       await test.db.execute(sql`delete from sessions where room_opened_at is null`);
       await test.db.execute(sql`alter table sessions alter column room_opened_at set not null`);
     }
+  });
+});
+
+describe('claimTextTurn', () => {
+  const versionOf = async (id: string) =>
+    (await test.db.execute<{ v: string }>(sql`select xmin::text as v from sessions where id = ${id}`))[0]?.v ?? '';
+
+  it("charges the gap since the last text turn at the database's now(), and stores the question", async () => {
+    const lastTurn = new Date(Date.now() - 30_000);
+    const session = await newSession({
+      status: 'active',
+      channel: 'text',
+      elapsedActiveTime: 10,
+      startTime: lastTurn,
+      lastActivity: lastTurn,
+    });
+
+    const claimed = await claimTextTurn(test.db, {
+      sessionId: session.id,
+      version: await versionOf(session.id),
+      gapCapSeconds: 60,
+      engine: 'scripted',
+      question: 'Any allergies?',
+    });
+
+    expect(claimed?.sequence).toBe(1);
+    expect(claimed?.session.elapsedActiveTime).toBeGreaterThanOrEqual(40);
+    expect(claimed?.session.elapsedActiveTime).toBeLessThan(41);
+    expect(claimed?.session).toMatchObject({ channel: 'text', patientEngine: 'scripted', connectedSince: null });
+    // The lease stamp is whole milliseconds, so the caller's Date matches it exactly.
+    expect((await row(session.id)).textTurnStartedAt?.getTime()).toBe(claimed?.turnStartedAt.getTime());
+    expect((await loadTranscript(test.db, session.id)).map((t) => [t.role, t.content])).toEqual([
+      ['user', 'Any allergies?'],
+    ]);
+  });
+
+  it('writes nothing when the row changed since the turn was judged', async () => {
+    const session = await newSession({ status: 'active', channel: 'text' });
+    const judged = await versionOf(session.id);
+    await test.db.update(sessions).set({ reconnectCount: 1 }).where(eq(sessions.id, session.id));
+    const before = await row(session.id);
+
+    const claim = {
+      sessionId: session.id,
+      version: judged,
+      gapCapSeconds: 60,
+      engine: 'model' as const,
+      question: 'Hi',
+    };
+    expect(await claimTextTurn(test.db, claim)).toBeNull();
+    expect(await row(session.id)).toEqual(before);
+    expect(await loadTranscript(test.db, session.id)).toEqual([]);
   });
 });

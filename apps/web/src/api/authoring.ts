@@ -42,5 +42,8 @@ export const createCase = (content: CaseStudyContentInput) => api<AuthoredCase>(
 export const saveCase = (caseId: string, content: CaseStudyContentInput) =>
   api<AuthoredCase>(`${BASE}/${caseId}`, { method: 'PUT', json: content });
 export const publishCase = (caseId: string) => api<AuthoredCase>(`${BASE}/${caseId}/publish`, { method: 'POST' });
+/** `unpublish` withdraws the case from students; `archive` retires it for good. */
+export const withdrawCase = (caseId: string, how: 'unpublish' | 'archive') =>
+  api<AuthoredCase>(`${BASE}/${caseId}/${how}`, { method: 'POST' });
 export const previewCase = (caseId: string) =>
   api<{ session_id: string }>(`${BASE}/${caseId}/preview`, { method: 'POST' });

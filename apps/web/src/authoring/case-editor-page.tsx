@@ -18,6 +18,7 @@ import {
   useAuthoredCase,
   useCaseVersions,
   useVersionDiff,
+  withdrawCase,
 } from '../api/authoring';
 import { ApiError } from '../api/client';
 import { attach } from '../session/remembered-sessions';
@@ -122,6 +123,24 @@ function Editor({ caseId, initial }: { caseId: string | null; initial: Content }
       if (!caseId) navigate(`/staff/cases/${id}`, { replace: true });
     });
 
+  const status = found.data?.status;
+  const [confirmArchive, setConfirmArchive] = useState(false);
+  async function withdraw(how: 'unpublish' | 'archive') {
+    if (!caseId) return;
+    setBusy(true);
+    try {
+      await withdrawCase(caseId, how);
+      await queryClient.invalidateQueries({ queryKey: ['authoring'] });
+      setNotice(
+        how === 'archive' ? 'Archived: the case can no longer change.' : 'Unpublished: students no longer see it.',
+      );
+    } catch (error) {
+      setProblems([{ field: how, message: error instanceof Error ? error.message : String(error) }]);
+    } finally {
+      setBusy(false);
+      setConfirmArchive(false);
+    }
+  }
   return (
     <section className="staff authoring">
       <p>
@@ -362,6 +381,21 @@ function Editor({ caseId, initial }: { caseId: string | null; initial: Content }
             <button type="button" disabled={busy} onClick={() => void onPublish()}>
               Publish
             </button>
+            {status === 'published' && (
+              <button type="button" disabled={busy} onClick={() => void withdraw('unpublish')}>
+                Unpublish
+              </button>
+            )}
+            {status && status !== 'archived' && !confirmArchive && (
+              <button type="button" disabled={busy} onClick={() => setConfirmArchive(true)}>
+                Archive…
+              </button>
+            )}
+            {confirmArchive && (
+              <button type="button" disabled={busy} onClick={() => void withdraw('archive')}>
+                Archive for good
+              </button>
+            )}
           </div>
         </form>
         <aside aria-label="Compiled patient instructions">

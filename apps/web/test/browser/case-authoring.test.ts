@@ -120,5 +120,13 @@ describe('authoring a case in the web app', () => {
     await student.page.goto(`/staff/cases/${caseId}`);
     await student.page.getByText('This page is for instructors and admins.').waitFor();
     expect(await student.page.getByRole('button', { name: 'Publish' }).count()).toBe(0);
+
+    // Unpublished, the case leaves the student's list.
+    await page.getByRole('button', { name: 'Unpublish', exact: true }).click();
+    await page.getByTestId('case-status').getByText('Status: Unpublished').waitFor();
+    await student.page.goto('/');
+    await student.page.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();
+    await student.page.getByRole('heading', { name: stack.seeded.caseStudies[0]!.title }).waitFor();
+    expect(await student.page.getByRole('heading', { name: 'A sore throat', exact: true }).count()).toBe(0);
   }, 120_000);
 });

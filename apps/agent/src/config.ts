@@ -89,7 +89,7 @@ export const agentConfigSchema = z
       .int()
       .min(0)
       .max(3000)
-      .default(150)
+      .default(120)
       .describe(
         'how long the student must speak over the patient before it stops talking, in ms (lower stops it sooner, but a short "mm-hm" also stops it; the framework\'s default is 500)',
       ),

@@ -28,7 +28,7 @@ describe('turn handling', () => {
       expect(options.turnDetection).toBe('vad');
       expect(options.interruption.mode).toBe('vad');
       expect(options.endpointing).toMatchObject({ mode: 'fixed', minDelay: 400, maxDelay: 3000 });
-      expect(options.interruption.minDuration).toBe(150);
+      expect(options.interruption.minDuration).toBe(120);
       // The reply is prepared before the turn is committed; its audio only after.
       expect(options.preemptiveGeneration).toMatchObject({ enabled: true, preemptiveTts: false });
       expect(session.interruptionDetection).toBe('vad');

@@ -179,7 +179,12 @@ describe('a call on audio', () => {
     await sleepMs(500);
     await call.shutdown('test over');
 
-    expect(server.audio.transcriptions.map((t) => t.text)).toEqual(['Does it hurt', 'when you breathe in']);
+    // Each clip's words reach the transcriber once and in order. The transcription VAD may cut a clip
+    // again at a stop consonant ("it | hurt": reproduced with its silence at 50 ms, and seen on a
+    // busy machine at 100); the double answers a clip's words to its first piece and '' to the rest.
+    const pieces = server.audio.transcriptions.map((t) => t.text);
+    expect(pieces.filter((text) => text !== '')).toEqual(['Does it hurt', 'when you breathe in']);
+    expect(pieces.length).toBeLessThanOrEqual(4);
     // The reply prepared from the first piece was thrown away unheard.
     expect(server.chatRequests().map((r) => r.messages.at(-1)?.content)).toContain('Does it hurt');
     expect(answer).toMatchObject({ interrupted: false, playedMs: rig.playableMs('Yes, a lot.') });

@@ -1,10 +1,26 @@
 /** The conversation so far, one list item per turn, addressable as #turn-<sequence> for the report's evidence. */
 import type { TranscriptMessage } from '@sp/core';
+import { useState } from 'react';
 
 export interface Turn extends Pick<TranscriptMessage, 'role' | 'content'> {
   sequence: number | null;
   /** Still streaming in. */
   pending?: boolean;
+}
+
+/**
+ * The turn a report's evidence quote points at: `showTurn` highlights it, scrolls it into view and
+ * moves the focus there, for the student's report and the staff review alike.
+ */
+export function useQuotedTurn() {
+  const [highlighted, setHighlighted] = useState<number | null>(null);
+  const showTurn = (sequence: number) => {
+    setHighlighted(sequence);
+    const element = document.getElementById(`turn-${sequence}`);
+    element?.scrollIntoView({ block: 'center' });
+    element?.focus({ preventScroll: true });
+  };
+  return { highlighted, showTurn };
 }
 
 export function Transcript({

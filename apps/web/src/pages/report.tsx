@@ -5,12 +5,11 @@
  * transcript below), strengths and what to improve.
  */
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
 import { Link, useParams } from 'wouter';
 import { ApiError } from '../api/client';
 import { fetchReport, type GradeReportView, isGraded, useCaseStudies, useSessionWithMessages } from '../api/resources';
 import { EvidenceQuotes, graderWords, ReportNotes, verdictText } from '../components/report-parts';
-import { Transcript } from '../components/transcript';
+import { Transcript, useQuotedTurn } from '../components/transcript';
 import { endReasonText } from '../session/session-words';
 
 /** Seconds one long-poll request waits for grading before asking again. */
@@ -30,17 +29,11 @@ export function ReportPage() {
       query.state.data === undefined || isGraded(query.state.data) || query.state.data === null ? false : 1,
     retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 3,
   });
-  const [highlighted, setHighlighted] = useState<number | null>(null);
+  const { highlighted, showTurn } = useQuotedTurn();
 
   const caseStudy = cases.data?.find((c) => c.id === session.data?.content_id);
   const patientName = caseStudy?.patient.name ?? 'Patient';
   const turns = session.data?.messages ?? [];
-  const showTurn = (sequence: number) => {
-    setHighlighted(sequence);
-    const element = document.getElementById(`turn-${sequence}`);
-    element?.scrollIntoView({ block: 'center' });
-    element?.focus({ preventScroll: true });
-  };
 
   return (
     <section className="report">

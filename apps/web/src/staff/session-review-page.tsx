@@ -12,7 +12,7 @@ import { ApiError } from '../api/client';
 import { endAsStaff, regrade, reviewItem, useGraderAgreement, useStaffCases, useStaffSession } from '../api/staff';
 import { Dialog } from '../components/dialog';
 import { EvidenceQuotes, graderWords, ReportNotes, verdictText } from '../components/report-parts';
-import { Transcript } from '../components/transcript';
+import { Transcript, useQuotedTurn } from '../components/transcript';
 import { formatClock } from '../session/countdown';
 import { channelWords, percent, statusText } from './staff-words';
 
@@ -21,7 +21,7 @@ export function SessionReviewPage() {
   const session = useStaffSession(sessionId);
   const cases = useStaffCases();
   const patientName = cases.data?.find((c) => c.id === session.data?.content_id)?.patient.name ?? 'Patient';
-  const [highlighted, setHighlighted] = useState<number | null>(null);
+  const { highlighted, showTurn } = useQuotedTurn();
 
   if (session.error) {
     return (
@@ -37,12 +37,6 @@ export function SessionReviewPage() {
     );
   }
   const s = session.data;
-  const showTurn = (sequence: number) => {
-    setHighlighted(sequence);
-    const element = document.getElementById(`turn-${sequence}`);
-    element?.scrollIntoView({ block: 'center' });
-    element?.focus({ preventScroll: true });
-  };
 
   return (
     <section className="staff review">

@@ -15,6 +15,7 @@ import {
   useStaffSessions,
   useStudents,
 } from '../api/staff';
+import { Pager } from '../components/pager';
 import { formatClock } from '../session/countdown';
 import { channelWords, endReasonWords, statusText, statusWords } from './staff-words';
 
@@ -152,22 +153,15 @@ export function SessionsPage() {
           nameOf={new Map(students.data?.data.map((st) => [st.user_id, st.name ?? st.user_id]))}
         />
       )}
-      {sessions.data && sessions.data.total_pages > 1 && (
-        <nav className="actions" aria-label="Pages">
-          <button type="button" disabled={skip === 0} onClick={() => setSkip(Math.max(0, skip - PAGE_SIZE))}>
-            Newer
-          </button>
-          <span>
-            Page {sessions.data.page} of {sessions.data.total_pages}
-          </span>
-          <button
-            type="button"
-            disabled={sessions.data.page >= sessions.data.total_pages}
-            onClick={() => setSkip(skip + PAGE_SIZE)}
-          >
-            Older
-          </button>
-        </nav>
+      {sessions.data && (
+        <Pager
+          page={sessions.data.page}
+          totalPages={sessions.data.total_pages}
+          skip={skip}
+          pageSize={PAGE_SIZE}
+          onSkip={setSkip}
+          labels={['Newer', 'Older']}
+        />
       )}
     </section>
   );

@@ -9,6 +9,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'wouter';
 import { grantAttempts, setAccommodation, useStaffSessions, useStudent, useStudents } from '../api/staff';
+import { Pager } from '../components/pager';
 import { SessionsTable } from './sessions-page';
 
 const PAGE_SIZE = 50;
@@ -55,22 +56,14 @@ export function StudentsPage() {
           </table>
         </div>
       )}
-      {students.data && students.data.total_pages > 1 && (
-        <nav className="actions" aria-label="Pages">
-          <button type="button" disabled={skip === 0} onClick={() => setSkip(Math.max(0, skip - PAGE_SIZE))}>
-            Previous
-          </button>
-          <span>
-            Page {students.data.page} of {students.data.total_pages}
-          </span>
-          <button
-            type="button"
-            disabled={students.data.page >= students.data.total_pages}
-            onClick={() => setSkip(skip + PAGE_SIZE)}
-          >
-            Next
-          </button>
-        </nav>
+      {students.data && (
+        <Pager
+          page={students.data.page}
+          totalPages={students.data.total_pages}
+          skip={skip}
+          pageSize={PAGE_SIZE}
+          onSkip={setSkip}
+        />
       )}
     </section>
   );

@@ -10,10 +10,27 @@ import {
 } from '@sp/core';
 import type { AppEnv } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
-import { authErrors, errors, eventStreamAnswer, json, rateLimitError, security } from '../http/openapi.js';
+import {
+  authErrors,
+  type EventFrames,
+  errors,
+  eventStreamAnswer,
+  json,
+  rateLimitError,
+  security,
+} from '../http/openapi.js';
 import { eventStream, resumeEventStream } from '../streaming/event-stream.js';
 import { resumeHeaders } from '../streaming/stream-replay.js';
 import { prepareChatTurn } from './chat-turn.js';
+
+/** An answer's frames, streamed and resumed alike. */
+const chatEvents: EventFrames = [
+  chatMetaEventSchema,
+  deltaEventSchema,
+  blockedEventSchema,
+  errorEventSchema,
+  chatDoneEventSchema,
+];
 
 const chatRoute = createRoute({
   method: 'post',
@@ -31,13 +48,7 @@ const chatRoute = createRoute({
   security,
   request: { body: { ...json(chatRequestSchema, 'The message and where the student is'), required: true } },
   responses: {
-    200: eventStreamAnswer('text/event-stream of meta, delta (or message), done', [
-      chatMetaEventSchema,
-      deltaEventSchema,
-      blockedEventSchema,
-      errorEventSchema,
-      chatDoneEventSchema,
-    ]),
+    200: eventStreamAnswer('text/event-stream of meta, delta (or message), done', chatEvents),
     ...errors({
       ...authErrors,
       404: 'NOT_FOUND: no such conversation of yours',
@@ -61,13 +72,7 @@ const resumeRoute = createRoute({
   security,
   request: { headers: resumeHeaders },
   responses: {
-    200: eventStreamAnswer('text/event-stream: the missed frames of the answer, then the rest', [
-      chatMetaEventSchema,
-      deltaEventSchema,
-      blockedEventSchema,
-      errorEventSchema,
-      chatDoneEventSchema,
-    ]),
+    200: eventStreamAnswer('text/event-stream: the missed frames of the answer, then the rest', chatEvents),
     ...errors({
       ...authErrors,
       404: 'NOT_FOUND: no such answer of yours from this endpoint (or it is past its retention)',

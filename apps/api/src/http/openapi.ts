@@ -31,7 +31,10 @@ export const rateLimitError = {
 } as const;
 
 /** A `text/event-stream` answer: its schema is the `data` of one frame, any of the stream's events. */
-export function eventStreamAnswer(description: string, frames: [z.ZodType, z.ZodType, ...z.ZodType[]]) {
+/** The frames an event stream may send, one schema each (at least two). */
+export type EventFrames = [z.ZodType, z.ZodType, ...z.ZodType[]];
+
+export function eventStreamAnswer(description: string, frames: EventFrames) {
   const schema = z.union(frames).meta({ description: "One frame's `data` (JSON); the frame's `event` names which" });
   return { content: { 'text/event-stream': { schema } }, description };
 }

@@ -9,11 +9,22 @@ import {
 } from '@sp/core';
 import type { AppEnv } from '../http/app-context.js';
 import type { Services } from '../http/deps.js';
-import { authErrors, errors, eventStreamAnswer, json, rateLimitError, security } from '../http/openapi.js';
+import {
+  authErrors,
+  type EventFrames,
+  errors,
+  eventStreamAnswer,
+  json,
+  rateLimitError,
+  security,
+} from '../http/openapi.js';
 import { sessionIdParam } from '../http/params.js';
 import { eventStream, resumeEventStream } from '../streaming/event-stream.js';
 import { resumeHeaders } from '../streaming/stream-replay.js';
 import { prepareTextTurn } from './text-turn.js';
+
+/** A reply's frames, streamed and resumed alike. */
+const replyEvents: EventFrames = [sessionMetaEventSchema, deltaEventSchema, errorEventSchema, sessionDoneEventSchema];
 
 const messageRoute = createRoute({
   method: 'post',
@@ -34,12 +45,7 @@ const messageRoute = createRoute({
     body: { ...json(sessionMessageRequestSchema, "The student's message"), required: true },
   },
   responses: {
-    200: eventStreamAnswer('text/event-stream of meta, delta, done', [
-      sessionMetaEventSchema,
-      deltaEventSchema,
-      errorEventSchema,
-      sessionDoneEventSchema,
-    ]),
+    200: eventStreamAnswer('text/event-stream of meta, delta, done', replyEvents),
     ...errors({
       ...authErrors,
       404: 'NOT_FOUND: no such session of yours',
@@ -64,12 +70,7 @@ const resumeRoute = createRoute({
   security,
   request: { params: sessionIdParam, headers: resumeHeaders },
   responses: {
-    200: eventStreamAnswer('text/event-stream: the missed frames of the reply, then the rest', [
-      sessionMetaEventSchema,
-      deltaEventSchema,
-      errorEventSchema,
-      sessionDoneEventSchema,
-    ]),
+    200: eventStreamAnswer('text/event-stream: the missed frames of the reply, then the rest', replyEvents),
     ...errors({
       ...authErrors,
       404: 'NOT_FOUND: no such reply of yours in this session (or it is past its retention)',
